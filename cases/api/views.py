@@ -1,0 +1,152 @@
+"""REST endpoints for case records: same rules as the pages (cases/permissions.py)."""
+
+from django.db import transaction
+from django.db.models import Prefetch
+from rest_framework import mixins, viewsets
+from rest_framework.exceptions import ValidationError
+
+from cases import services
+from cases.api import serializers
+from cases.models import CaseMember, ChildGoal, LegalStatus, LivingArrangement, RiskAssessment
+from cases.permissions import CaseAccessPermission, visible_cases
+from cases.selectors import latest_risk_level_subquery
+from cases.services import CaseworkError
+
+
+def _domain_errors(write):
+    try:
+        return write()
+    except CaseworkError as error:
+        raise ValidationError({"detail": str(error)}) from error
+
+
+class VisibleCasesContextMixin:
+    permission_classes = [CaseAccessPermission]
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "visible_cases": visible_cases(self.request.user)}
+
+
+_MEMBERS = CaseMember.objects.select_related("person").prefetch_related(
+    "person__addresses", "legal_statuses", "goals", "living_arrangements"
+)
+
+
+class CaseViewSet(VisibleCasesContextMixin, viewsets.ModelViewSet):
+    """Cases the user may see, with members, per-child facts and risk history."""
+
+    serializer_class = serializers.CaseSerializer
+    lookup_field = "reference"
+    filterset_fields = ["team", "caseworker", "phase"]
+    search_fields = ["reference", "members__person__given_name", "members__person__family_name"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            visible_cases(self.request.user)
+            .select_related("team", "caseworker")
+            .annotate(risk_level=latest_risk_level_subquery())
+            .prefetch_related(Prefetch("members", queryset=_MEMBERS), "risk_assessments", "allocations")
+            .order_by("reference")
+        )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = _domain_errors(lambda: services.case_create(
+            user=self.request.user, team=data["team"], caseworker=data["caseworker"], opened_on=data["opened_on"],
+            substantiated_on=data.get("substantiated_on"), **({"phase": data["phase"]} if "phase" in data else {})))
+
+    def perform_update(self, serializer):
+        data = {k: v for k, v in serializer.validated_data.items() if k in ("substantiated_on", "closed_on", "phase")}
+        if set(serializer.validated_data) - set(data):
+            raise ValidationError({"detail": "Only substantiated_on, closed_on and phase can be changed here; "
+                                             "use reallocation to change the caseworker or team."})
+        serializer.instance = _domain_errors(lambda: services.case_update(
+            user=self.request.user, case=serializer.instance, **data))
+
+
+class _CaseScopedViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    case_path = "member__case"
+
+    def get_queryset(self):
+        return self.queryset.filter(**{f"{self.case_path}__in": visible_cases(self.request.user)})
+
+
+class MemberViewSet(_CaseScopedViewSet):
+    queryset = _MEMBERS
+    serializer_class = serializers.MemberSerializer
+    case_path = "case"
+    filterset_fields = ["case__reference", "role"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        person = serializers.PersonSerializer.Meta.model(**data.pop("person"))
+        serializer.instance = _domain_errors(lambda: services.member_add(
+            user=self.request.user, case=data["case"], person=person, role=data["role"],
+            relationship=data.get("relationship", ""), joined_on=data["joined_on"]))
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        person_data = data.pop("person", None)
+        data.pop("case", None)
+
+        def write():
+            with transaction.atomic():
+                if person_data:
+                    person = serializer.instance.person
+                    for name, value in person_data.items():
+                        setattr(person, name, value)
+                    services.person_save(user=self.request.user, person=person, case=serializer.instance.case)
+                return services.member_update(user=self.request.user, member=serializer.instance, **data)
+
+        serializer.instance = _domain_errors(write)
+
+
+class _ChildFactViewSet(_CaseScopedViewSet):
+    filterset_fields = ["member"]
+
+    def _record(self, instance):
+        return _domain_errors(lambda: services.child_fact_record(user=self.request.user, fact=instance))
+
+    def perform_create(self, serializer):
+        serializer.instance = self._record(serializer.Meta.model(**serializer.validated_data))
+
+    def perform_update(self, serializer):
+        for name, value in serializer.validated_data.items():
+            setattr(serializer.instance, name, value)
+        serializer.instance = self._record(serializer.instance)
+
+
+class LegalStatusViewSet(_ChildFactViewSet):
+    queryset = LegalStatus.objects.select_related("member__case")
+    serializer_class = serializers.LegalStatusSerializer
+
+
+class ChildGoalViewSet(_ChildFactViewSet):
+    queryset = ChildGoal.objects.select_related("member__case")
+    serializer_class = serializers.ChildGoalSerializer
+
+
+class LivingArrangementViewSet(_ChildFactViewSet):
+    queryset = LivingArrangement.objects.select_related("member__case")
+    serializer_class = serializers.LivingArrangementSerializer
+
+
+class RiskAssessmentViewSet(_CaseScopedViewSet):
+    queryset = RiskAssessment.objects.select_related("case")
+    serializer_class = serializers.RiskAssessmentSerializer
+    case_path = "case"
+    filterset_fields = ["case__reference", "tool", "risk_level"]
+
+    def perform_create(self, serializer):
+        assessment = RiskAssessment(**serializer.validated_data)
+        serializer.instance = _domain_errors(
+            lambda: services.risk_assessment_record(user=self.request.user, assessment=assessment))
+
+    def perform_update(self, serializer):
+        for name, value in serializer.validated_data.items():
+            setattr(serializer.instance, name, value)
+        serializer.instance = _domain_errors(
+            lambda: services.risk_assessment_record(user=self.request.user, assessment=serializer.instance))

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="my_cases"),
+    path("new/", views.case_create, name="create"),
+    path("<str:reference>/", views.case_detail, name="detail"),
+    path("<str:reference>/edit/", views.case_edit, name="edit"),
+    path("<str:reference>/reallocate/", views.case_reallocate, name="reallocate"),
+    path("<str:reference>/members/new/", views.member_add, name="member_add"),
+    path("<str:reference>/members/<int:member_id>/edit/", views.member_edit, name="member_edit"),
+    path("<str:reference>/members/<int:member_id>/address/", views.address_add, name="address_add"),
+    path("<str:reference>/members/<int:member_id>/<slug:kind>/new/", views.child_fact_edit, name="child_fact_add"),
+    path("<str:reference>/members/<int:member_id>/<slug:kind>/<int:fact_id>/", views.child_fact_edit,
+         name="child_fact_edit"),
+    path("<str:reference>/risk/new/", views.risk_assessment_add, name="risk_add"),
+]

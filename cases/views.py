@@ -1,0 +1,185 @@
+"""Pages for case records. A view parses input, calls one selector or service, renders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cases import forms, selectors, services
+from cases.models import Address, CaseMember, ChildGoal, LegalStatus, LivingArrangement, MemberRole
+from cases.permissions import Action, can, get_case_or_404, may_create_cases, teams_for_new_cases
+from cases.services import CaseworkError
+
+
+def _save_or_error(form, write):
+    """Run a service; a domain error becomes a form error and the typed input is kept."""
+    try:
+        return write()
+    except CaseworkError as error:
+        form.add_error(None, str(error))
+        return None
+
+
+def case_list(request):
+    scope = request.GET.get("scope", selectors.default_scope(request.user))
+    search = request.GET.get("q", "")
+    cases = selectors.case_list(request.user, search=search, scope=scope,
+                                include_closed=request.GET.get("closed") == "1")
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    template = "cases/_case_rows.html" if request.htmx else "cases/case_list.html"
+    return render(request, template, {
+        "page": page, "search": search, "scope": scope, "may_create": may_create_cases(request.user),
+    })
+
+
+def case_create(request):
+    if not may_create_cases(request.user):
+        raise Http404
+    teams = list(teams_for_new_cases(request.user))
+    form = forms.CaseForm(request.POST or None, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        case = _save_or_error(form, lambda: services.case_create(user=request.user, **form.cleaned_data))
+        if case:
+            messages.success(request, f"Case {case.reference} opened.")
+            return redirect(case)
+    return render(request, "cases/form.html", {"form": form, "title": "Open a case"})
+
+
+def case_detail(request, reference):
+    case = selectors.case_detail(request.user, reference)
+    if case is None:
+        raise Http404("No such case.")
+    members = list(case.members.all())
+    return render(request, "cases/case_detail.html", {
+        "case": case,
+        "children": [m for m in members if m.role == MemberRole.CHILD],
+        "others": [m for m in members if m.role != MemberRole.CHILD],
+        "can_edit": can(request.user, Action.EDIT, case),
+        "can_allocate": can(request.user, Action.ALLOCATE, case),
+        "history": selectors.case_record_history(case),
+    })
+
+
+def case_edit(request, reference):
+    case = get_case_or_404(request.user, reference, Action.EDIT)
+    form = forms.CaseEditForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        if _save_or_error(form, lambda: services.case_update(user=request.user, case=case, **form.cleaned_data)):
+            messages.success(request, "Case updated.")
+            return redirect(case)
+    return render(request, "cases/form.html", {"form": form, "case": case, "title": "Edit case"})
+
+
+def case_reallocate(request, reference):
+    case = get_case_or_404(request.user, reference, Action.ALLOCATE)
+    form = forms.ReallocateForm(request.POST or None, teams=request.user.led_teams.all())
+    if request.method == "POST" and form.is_valid():
+        new_worker = form.cleaned_data["caseworker"]
+        done = _save_or_error(form, lambda: services.case_reallocate(
+            user=request.user, case=case, caseworker=new_worker, team=new_worker.team,
+            reason=form.cleaned_data["reason"]))
+        if done:
+            messages.success(request, f"{case.reference} reallocated to {new_worker}.")
+            return redirect(case)
+    return render(request, "cases/form.html", {"form": form, "case": case, "title": "Reallocate case"})
+
+
+def member_add(request, reference):
+    case = get_case_or_404(request.user, reference, Action.EDIT)
+    person_form = forms.PersonForm(request.POST or None, prefix="person")
+    member_form = forms.MemberForm(request.POST or None, case=case, prefix="member")
+    if request.method == "POST" and person_form.is_valid() and member_form.is_valid():
+        member = _save_or_error(member_form, lambda: services.member_add(
+            user=request.user, case=case, person=person_form.save(commit=False), **member_form.cleaned_data))
+        if member:
+            messages.success(request, f"{member.person} added to {case.reference}.")
+            return redirect(case)
+    return render(request, "cases/form.html", {
+        "forms": [person_form, member_form], "case": case, "title": "Add a person to the case",
+    })
+
+
+def _member_of(case, member_id) -> CaseMember:
+    return get_object_or_404(CaseMember.objects.select_related("person", "case"), case=case, pk=member_id)
+
+
+def member_edit(request, reference, member_id):
+    case = get_case_or_404(request.user, reference, Action.EDIT)
+    member = _member_of(case, member_id)
+    person_form = forms.PersonForm(request.POST or None, instance=member.person, prefix="person")
+    member_form = forms.MemberEditForm(request.POST or None, instance=member, prefix="member")
+    if request.method == "POST" and person_form.is_valid() and member_form.is_valid():
+        def write():
+            with transaction.atomic():
+                services.person_save(user=request.user, person=person_form.instance, case=case)
+                return services.member_update(user=request.user, member=member, **member_form.cleaned_data)
+
+        if _save_or_error(member_form, write):
+            messages.success(request, f"{member.person} updated.")
+            return redirect(case)
+    return render(request, "cases/form.html", {
+        "forms": [person_form, member_form], "case": case, "title": f"Edit {member.person}",
+    })
+
+
+def address_add(request, reference, member_id):
+    case = get_case_or_404(request.user, reference, Action.EDIT)
+    member = _member_of(case, member_id)
+    form = forms.AddressForm(request.POST or None, instance=Address(person=member.person))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Address recorded for {member.person}.")
+        return redirect(case)
+    return render(request, "cases/form.html", {"form": form, "case": case, "title": f"Address of {member.person}"})
+
+
+CHILD_FACTS = {
+    "legal-status": (LegalStatus, forms.LegalStatusForm, "legal status"),
+    "goal": (ChildGoal, forms.ChildGoalForm, "case plan goal"),
+    "living-arrangement": (LivingArrangement, forms.LivingArrangementForm, "living arrangement"),
+}
+
+
+def child_fact_edit(request, reference, member_id, kind, fact_id=None):
+    """Add (or end/correct) a child's legal status, case plan goal or living arrangement."""
+    if kind not in CHILD_FACTS:
+        raise Http404
+    model, form_class, label = CHILD_FACTS[kind]
+    case = get_case_or_404(request.user, reference, Action.EDIT)
+    member = _member_of(case, member_id)
+    if member.role != MemberRole.CHILD:
+        raise Http404
+    instance = get_object_or_404(model, member=member, pk=fact_id) if fact_id else None
+    form = form_class(request.POST or None, instance=instance, member=member)
+    if request.method == "POST" and form.is_valid():
+        if _save_or_error(form, lambda: services.child_fact_record(user=request.user, fact=form.instance)):
+            messages.success(request, f"The {label} of {member.person.given_name} was saved.")
+            return redirect(case)
+    verb = "Change" if instance else "Add"
+    return render(request, "cases/form.html", {
+        "form": form, "case": case, "title": f"{verb} {label}: {member.person}",
+    })
+
+
+def risk_assessment_add(request, reference):
+    case = get_case_or_404(request.user, reference, Action.EDIT)
+    form = forms.RiskAssessmentForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        if _save_or_error(form, lambda: services.risk_assessment_record(user=request.user,
+                                                                        assessment=form.instance)):
+            messages.success(request, "Risk assessment recorded.")
+            return redirect(case)
+    return render(request, "cases/form.html", {"form": form, "case": case, "title": "Record a risk assessment"})
+
+
+@require_POST
+def session_keepalive(request):
+    """Called by the idle-timeout warning's "Stay signed in" button; the request itself
+    pushes the session expiry forward (SESSION_SAVE_EVERY_REQUEST)."""
+    request.session["keepalive"] = True
+    return JsonResponse({"ok": True})
+

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from casework.api import api_urls
+from cases.views import session_keepalive
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="cases:my_cases", permanent=False)),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/keepalive/", session_keepalive, name="session_keepalive"),
+    path("cases/", include("cases.urls")),
+    path("contacts/", include("contacts.urls")),
+    path("plans/", include("caseplans.urls")),
+    path("services/", include("services.urls")),
+    path("alerts/", include("alerts.urls")),
+    path("api/", include(api_urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
