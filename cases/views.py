@@ -9,7 +9,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cases import forms, selectors, services
+from cases import extensions, forms, selectors, services
 from cases.models import Address, CaseMember, ChildGoal, LegalStatus, LivingArrangement, MemberRole
 from cases.permissions import Action, can, get_case_or_404, may_create_cases, teams_for_new_cases
 from cases.services import CaseworkError
@@ -61,6 +61,7 @@ def case_detail(request, reference):
         "can_edit": can(request.user, Action.EDIT, case),
         "can_allocate": can(request.user, Action.ALLOCATE, case),
         "history": selectors.case_record_history(case),
+        "sections": extensions.render_case_sections(request, case),
     })
 
 

@@ -248,4 +248,8 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-SILENCED_SYSTEM_CHECKS = []
+# --- contacts (minimum-contact standard, case notes) --------------------------
+# --- alerts and the compliance scheduler ----------------------------------------
+# --- caseplans (statutory timeframes) -------------------------------------------
+# --- services (referrals) ------------------------------------------------------
+# --- responses (record alerts, new concerns, reviews, closure) ------------------

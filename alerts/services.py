@@ -1,0 +1,49 @@
+"""Raising and clearing alerts. Raising is idempotent on the alert's key."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from alerts.models import Alert, AlertRecipient, AlertStatus
+
+
+@transaction.atomic
+def alert_raise(*, key: str, kind: str, title: str, recipients, case=None, month: dt.date | None = None,
+                link: str = "", due_on: dt.date | None = None) -> Alert:
+    """Create the alert for ``key`` or, if it exists, reopen it when resolved and add any new recipients.
+
+    ``title`` must name the case by reference number only, never a child's name."""
+    alert, created = Alert.objects.get_or_create(
+        key=key, defaults={"kind": kind, "title": title, "case": case, "month": month, "link": link,
+                           "due_on": due_on},
+    )
+    if not created and alert.status == AlertStatus.RESOLVED:
+        Alert.objects.filter(pk=alert.pk).update(status=AlertStatus.NEW, resolved_at=None, title=title,
+                                                 acknowledged_at=None, acknowledged_by=None)
+        alert.refresh_from_db()
+    AlertRecipient.objects.bulk_create(
+        [AlertRecipient(alert=alert, user=user) for user in {u for u in recipients if u is not None}],
+        ignore_conflicts=True,
+    )
+    return alert
+
+
+def alert_resolve(*, key: str) -> bool:
+    """Resolve the alert for ``key`` if it is open; True when one was resolved."""
+    return bool(Alert.objects.filter(key=key).exclude(status=AlertStatus.RESOLVED)
+                .update(status=AlertStatus.RESOLVED, resolved_at=timezone.now()))
+
+
+@transaction.atomic
+def alert_acknowledge(*, user, alert: Alert) -> Alert:
+    """Acknowledge an alert the user received (answers False-y 404 upstream when not a recipient)."""
+    if not AlertRecipient.objects.filter(alert=alert, user=user).exists():
+        raise PermissionError("Only a recipient can acknowledge this alert.")
+    updated = Alert.objects.filter(pk=alert.pk, status=AlertStatus.NEW).update(
+        status=AlertStatus.ACKNOWLEDGED, acknowledged_at=timezone.now(), acknowledged_by=user)
+    if updated:
+        alert.refresh_from_db()
+    return alert

@@ -1,0 +1,53 @@
+"""How other apps add to the case pages and navigation without the cases app knowing them.
+
+Each app registers in its ``AppConfig.ready()``:
+- ``case_section(order, template, context_fn)`` — a section on the case page. ``context_fn(request, case)``
+  returns the template context (or None to show nothing); it must run a fixed number of queries.
+- ``nav_link(order, label, url_name, visible_fn)`` — a main-navigation link shown when ``visible_fn(user)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CaseSection:
+    order: int
+    template: str
+    context: Callable
+
+
+@dataclass(frozen=True)
+class NavLink:
+    order: int
+    label: str
+    url_name: str
+    visible: Callable
+
+
+_sections: dict[str, CaseSection] = {}
+_links: dict[str, NavLink] = {}
+
+
+def case_section(order: int, template: str, context_fn: Callable) -> None:
+    _sections[template] = CaseSection(order, template, context_fn)
+
+
+def nav_link(order: int, label: str, url_name: str, visible_fn: Callable = lambda user: True) -> None:
+    _links[url_name] = NavLink(order, label, url_name, visible_fn)
+
+
+def render_case_sections(request, case) -> list[tuple[str, dict]]:
+    """(template, context) for every registered section that has something to show."""
+    rendered = []
+    for section in sorted(_sections.values(), key=lambda s: s.order):
+        context = section.context(request, case)
+        if context is not None:
+            rendered.append((section.template, {"case": case, **context}))
+    return rendered
+
+
+def nav_links(user) -> list[NavLink]:
+    return [link for link in sorted(_links.values(), key=lambda l: l.order) if link.visible(user)]
