@@ -4,6 +4,8 @@ Each app registers in its ``AppConfig.ready()``:
 - ``case_section(order, template, context_fn)`` — a section on the case page. ``context_fn(request, case)``
   returns the template context (or None to show nothing); it must run a fixed number of queries.
 - ``nav_link(order, label, url_name, visible_fn)`` — a main-navigation link shown when ``visible_fn(user)``.
+- ``case_list_annotation(fn)`` — ``fn(queryset) -> queryset`` adds set-based annotations that the
+  case list rows show (e.g. this month's contact status); it must not add a query per row.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class NavLink:
 
 _sections: dict[str, CaseSection] = {}
 _links: dict[str, NavLink] = {}
+_list_annotations: dict[str, Callable] = {}
 
 
 def case_section(order: int, template: str, context_fn: Callable) -> None:
@@ -51,3 +54,13 @@ def render_case_sections(request, case) -> list[tuple[str, dict]]:
 
 def nav_links(user) -> list[NavLink]:
     return [link for link in sorted(_links.values(), key=lambda l: l.order) if link.visible(user)]
+
+
+def case_list_annotation(fn: Callable) -> None:
+    _list_annotations[f"{fn.__module__}.{fn.__qualname__}"] = fn
+
+
+def annotate_case_list(queryset):
+    for fn in _list_annotations.values():
+        queryset = fn(queryset)
+    return queryset

@@ -21,6 +21,7 @@ from cases.models import (
     RiskAssessment,
     Role,
 )
+from cases import extensions
 from cases.permissions import visible_cases
 
 
@@ -54,6 +55,7 @@ def case_list(user, *, search: str = "", scope: str = "", include_closed: bool =
         cases = cases.filter(Q(reference__icontains=search) | Exists(name_match))
     children = CaseMember.objects.filter(_current_members(today), role=MemberRole.CHILD).select_related("person")
     statuses = LegalStatus.objects.on(today)
+    cases = extensions.annotate_case_list(cases)
     return (
         cases.select_related("team__office", "caseworker")
         .annotate(risk_level=latest_risk_level_subquery())
