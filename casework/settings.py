@@ -249,6 +249,15 @@ LOGGING = {
 }
 
 # --- contacts (minimum-contact standard, case notes) --------------------------
+# A saved contact or case note can be edited by its author for this long; then only addenda.
+CASE_NOTE_EDIT_HOURS = env.int("CASE_NOTE_EDIT_HOURS", default=24)
+# A contact recorded more than this many working days after it happened is marked late.
+CONTACT_LATE_AFTER_WORKING_DAYS = env.int("CONTACT_LATE_AFTER_WORKING_DAYS", default=2)
+# Public holidays that are not working days (python-holidays country and subdivision).
+AGENCY_HOLIDAYS_COUNTRY = env("AGENCY_HOLIDAYS_COUNTRY", default="AU")
+AGENCY_HOLIDAYS_SUBDIVISION = env("AGENCY_HOLIDAYS_SUBDIVISION", default="QLD")
+# How often the contact form saves a draft while the worker types (seconds).
+CONTACT_DRAFT_AUTOSAVE_SECONDS = env.int("CONTACT_DRAFT_AUTOSAVE_SECONDS", default=3)
 # --- alerts and the compliance scheduler ----------------------------------------
 # --- caseplans (statutory timeframes) -------------------------------------------
 # --- services (referrals) ------------------------------------------------------

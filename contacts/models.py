@@ -1,1 +1,245 @@
-"""Models of the contacts app."""
+"""Contacts and case notes, drafts, addenda, scheduled visits, requests to override or
+increase the contact requirement, and the stored monthly evaluation of the standard."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class ContactKind(models.TextChoices):
+    FACE_TO_FACE = "face_to_face", "Face-to-face (in person)"
+    SUPPORT = "support", "Support contact (school, health, counselling, youth justice…)"
+    OTHER = "other", "Other (phone or video with the family, attempted visit)"
+    NOTE = "note", "Case note (no contact)"
+
+
+class ContactMode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    TELEPHONE = "telephone", "Telephone"
+    VIDEO = "video", "Video call"
+    ATTEMPTED = "attempted", "Attempted visit (nobody seen)"
+    NOT_APPLICABLE = "", "Not applicable"
+
+
+class Location(models.TextChoices):
+    PARENT_RESIDENCE = "parent_residence", "Parent's residence"
+    CHILD_LIVING_ENVIRONMENT = "child_living_environment", "Child's living environment (placement / carer's home)"
+    OFFICE = "office", "Office"
+    SCHOOL = "school", "School"
+    OTHER = "other", "Other"
+
+
+class MakerRole(models.TextChoices):
+    CASEWORKER = "caseworker", "Caseworker"
+    SUPPORT_OFFICER = "support_officer", "Support officer"
+    OTHER_STAFF = "other_staff", "Other Child Safety staff"
+    PROVIDER = "provider", "Service provider"
+
+
+class Contact(models.Model):
+    """A contact with the family or with someone who holds information about them, or a
+    case note. Facts (observations) are kept apart from the worker's assessment.
+
+    ``maker_role`` is the maker's role when the contact happened, so a later change of
+    role does not change what the contact counted for."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="contacts")
+    occurred_at = models.DateTimeField("Date and start time")
+    duration_minutes = models.PositiveIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=16, choices=ContactKind.choices)
+    mode = models.CharField(max_length=12, choices=ContactMode.choices, blank=True)
+    maker_role = models.CharField(max_length=16, choices=MakerRole.choices)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="contacts_made", help_text="The staff member who made the contact")
+    provider = models.ForeignKey("services.ServiceProvider", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="contacts")
+    provider_worker = models.CharField("Provider worker's name", max_length=120, blank=True)
+    other_party_name = models.CharField("Name of the person contacted", max_length=120, blank=True)
+    other_party_organisation = models.CharField("Their organisation or role", max_length=120, blank=True)
+    location = models.CharField(max_length=32, choices=Location.choices, blank=True)
+    location_person = models.ForeignKey("cases.Person", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+", help_text="Whose residence")
+    location_details = models.CharField(max_length=160, blank=True)
+    announced = models.BooleanField(default=True)
+    interpreter_used = models.BooleanField(default=False)
+    purpose = models.CharField("Purpose (goal of the contact)", max_length=300, blank=True)
+    observations = models.TextField("Observations and facts", blank=True)
+    assessment = models.TextField("Worker's assessment and opinion", blank=True)
+    safety_concerns = models.TextField("Safety concerns identified", blank=True)
+    safety_actions = models.TextField("Actions taken about safety", blank=True)
+    next_visit_on = models.DateField("Next visit agreed", null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts_recorded")
+    recorded_at = models.DateTimeField(help_text="When the contact was recorded")
+    recorded_late = models.BooleanField(default=False, help_text="Recorded more than the allowed working days after")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["case", "occurred_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(maker_role="provider") | Q(provider__isnull=False),
+                name="provider_contact_names_provider",
+            ),
+            models.CheckConstraint(
+                condition=Q(maker_role="provider") | Q(made_by__isnull=False),
+                name="staff_contact_names_staff_member",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.occurred_at:%d %b %Y} ({self.case.reference})"
+
+    def get_absolute_url(self):
+        return reverse("contacts:detail", args=[self.pk])
+
+
+class ContactParticipant(models.Model):
+    """A member of the case who took part in a contact; for a child, whether they were seen alone."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="participants")
+    member = models.ForeignKey("cases.CaseMember", on_delete=models.PROTECT, related_name="contact_participations")
+    seen_alone = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contact", "member"], name="participant_once_per_contact")]
+
+
+class Addendum(models.Model):
+    """A dated correction or addition to a saved contact; the original stays as it was."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="addenda")
+    text = models.TextField()
+    reason = models.CharField(max_length=200)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "addenda"
+
+
+class ContactDraft(models.Model):
+    """What a worker has typed into a contact form and not yet saved. Drafts never count
+    toward the standard; they are listed for their author to finish."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="contact_drafts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_drafts")
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return f"Draft contact for {self.case.reference}"
+
+
+class VisitStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ScheduledVisit(models.Model):
+    """A visit agreed for a date, on the caseworker's list until done or cancelled."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="scheduled_visits")
+    scheduled_for = models.DateField()
+    agreed_in = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=12, choices=VisitStatus.choices, default=VisitStatus.PLANNED)
+    done_in = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cancelled_reason = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheduled_for"]
+        indexes = [models.Index(fields=["status", "scheduled_for"])]
+
+
+class RequestKind(models.TextChoices):
+    OVERRIDE = "override", "Discretionary override"
+    INCREASE = "increase", "Increased contact"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class RequirementChange(models.Model):
+    """A request to override (any counts, for unique circumstances) or increase (above the
+    standard) a case's contact requirement for a run of months. Only approved requests apply."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="requirement_changes")
+    kind = models.CharField(max_length=10, choices=RequestKind.choices)
+    first_month = models.DateField(help_text="First day of the first month")
+    last_month = models.DateField(help_text="First day of the last month")
+    counts = models.JSONField(help_text="Adjusted counts by requirement (see contacts.rules.ADJUSTABLE)")
+    reason = models.TextField(help_text="Unique circumstances (override) or rationale (increase)")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_month__gte=models.F("first_month")),
+                                   name="requirement_change_months_in_order"),
+            models.CheckConstraint(condition=Q(status="pending") | Q(decided_by__isnull=False),
+                                   name="decided_request_names_decider"),
+            models.CheckConstraint(condition=~Q(decided_by=models.F("requested_by")),
+                                   name="nobody_decides_own_request"),
+        ]
+
+
+class MonthStatus(models.TextChoices):
+    MET = "met", "Met"
+    SHORT = "short", "Short"
+    NOT_ASSESSABLE = "not_assessable", "Not assessable"
+    NO_REQUIREMENT = "no_requirement", "No requirement"
+
+
+class CaseMonth(models.Model):
+    """The stored evaluation of the contact standard for one case and one month. Every
+    page, alert, e-mail and export reads these rows, so none can disagree."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="contact_months")
+    month = models.DateField(help_text="First day of the month")
+    status = models.CharField(max_length=16, choices=MonthStatus.choices)
+    case_type = models.CharField(max_length=24, blank=True)
+    risk_level = models.CharField(max_length=10, blank=True)
+    required_total = models.PositiveIntegerField(default=0)
+    achieved_total = models.PositiveIntegerField(default=0)
+    lines = models.JSONField(default=list)
+    not_counted = models.JSONField(default=list)
+    notes = models.JSONField(default=list)
+    not_assessable_reason = models.CharField(max_length=200, blank=True)
+    adjustment = models.JSONField(null=True, blank=True)
+    computed_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When the month was closed and frozen")
+    result_at_close = models.JSONField(null=True, blank=True,
+                                       help_text="The result as frozen at close, kept when a late contact amends it")
+    amended_at = models.DateTimeField(null=True, blank=True)
+    amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [models.UniqueConstraint(fields=["case", "month"], name="one_result_per_case_month")]
+        indexes = [models.Index(fields=["month", "status"])]
+
+    def __str__(self):
+        return f"{self.case_id} {self.month:%Y-%m}: {self.status}"

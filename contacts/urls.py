@@ -1,3 +1,21 @@
+from django.urls import path
+
+from contacts import views
+
 app_name = "contacts"
 
-urlpatterns = []
+urlpatterns = [
+    path("case/<str:reference>/new/", views.contact_create, name="create"),
+    path("case/<str:reference>/draft/", views.draft_autosave, name="draft_autosave"),
+    path("case/<str:reference>/timeline/", views.timeline, name="timeline"),
+    path("case/<str:reference>/month/<str:month>/", views.month_detail, name="month"),
+    path("case/<str:reference>/requests/new/", views.requirement_request, name="request"),
+    path("drafts/", views.drafts, name="drafts"),
+    path("drafts/<int:pk>/discard/", views.draft_discard, name="draft_discard"),
+    path("visits/", views.visits, name="visits"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
+    path("<int:pk>/", views.contact_detail, name="detail"),
+    path("<int:pk>/edit/", views.contact_edit, name="edit"),
+    path("<int:pk>/addendum/", views.addendum_add, name="addendum"),
+]

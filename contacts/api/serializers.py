@@ -1,0 +1,85 @@
+"""Contacts and evaluations as JSON. Writes go through contacts.services."""
+
+from rest_framework import serializers
+
+from cases.models import Case, CaseMember, Person, User
+from contacts.models import CaseMonth, Contact, ContactKind, ContactMode, Location
+from contacts.services import ContactInput, contact_problems
+from services.models import ServiceProvider
+
+
+class ParticipantSerializer(serializers.Serializer):
+    member = serializers.PrimaryKeyRelatedField(queryset=CaseMember.objects.all())
+    seen_alone = serializers.BooleanField(default=False)
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    case = serializers.SlugRelatedField(slug_field="reference", queryset=Case.objects.all())
+    participants = ParticipantSerializer(many=True, required=False)
+    made_by = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    provider = serializers.PrimaryKeyRelatedField(queryset=ServiceProvider.objects.all(), required=False,
+                                                  allow_null=True)
+    location_person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False,
+                                                         allow_null=True)
+    kind = serializers.ChoiceField(choices=ContactKind.choices)
+    mode = serializers.ChoiceField(choices=ContactMode.choices, required=False, allow_blank=True)
+    location = serializers.ChoiceField(choices=Location.choices, required=False, allow_blank=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id", "case", "occurred_at", "duration_minutes", "kind", "mode", "maker_role", "made_by", "provider",
+            "provider_worker", "other_party_name", "other_party_organisation", "location", "location_person",
+            "location_details", "announced", "interpreter_used", "purpose", "observations", "assessment",
+            "safety_concerns", "safety_actions", "next_visit_on", "participants", "author", "recorded_at",
+            "recorded_late",
+        ]
+        read_only_fields = ["maker_role", "author", "recorded_at", "recorded_late"]
+
+    def to_representation(self, contact):
+        data = super().to_representation(contact)
+        data["participants"] = [{"member": p.member_id, "seen_alone": p.seen_alone}
+                                for p in contact.participants.all()]
+        return data
+
+    def validate_case(self, case):
+        if not self.context["visible_cases"].filter(pk=case.pk).exists():
+            raise serializers.ValidationError("No such case.")
+        return case
+
+    def validate(self, attrs):
+        participants = attrs.pop("participants", [])
+        request = self.context["request"]
+        made_by = attrs.get("made_by", None if attrs.get("provider") else request.user)
+        self.contact_input = ContactInput(
+            occurred_at=attrs["occurred_at"], kind=attrs["kind"], mode=attrs.get("mode", ""),
+            duration_minutes=attrs.get("duration_minutes"), made_by=made_by, provider=attrs.get("provider"),
+            **{name: attrs.get(name, "") for name in ("provider_worker", "other_party_name",
+                                                      "other_party_organisation", "location",
+                                                      "location_details", "purpose", "observations",
+                                                      "assessment", "safety_concerns", "safety_actions")},
+            location_person=attrs.get("location_person"), announced=attrs.get("announced", True),
+            interpreter_used=attrs.get("interpreter_used", False), next_visit_on=attrs.get("next_visit_on"),
+            participants=[p["member"] for p in participants],
+            seen_alone=[p["member"] for p in participants if p["seen_alone"]],
+        )
+        problems = contact_problems(attrs["case"], self.contact_input)
+        if problems:
+            raise serializers.ValidationError(problems)
+        return attrs
+
+
+class CaseMonthSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.reference")
+    month = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseMonth
+        fields = ["case", "month", "status", "case_type", "risk_level", "required_total", "achieved_total", "lines",
+                  "not_counted", "notes", "not_assessable_reason", "adjustment", "computed_at", "closed_at",
+                  "amended_at"]
+
+    def get_month(self, result):
+        return result.month.strftime("%Y-%m")
+
+

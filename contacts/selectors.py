@@ -1,0 +1,149 @@
+"""Reads of contacts and of the stored evaluation, starting from what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Min, OuterRef, Prefetch, Subquery
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from cases.models import Allocation, Case, CaseMember, RiskAssessment
+from cases.permissions import Action, led_team_ids, require, visible_cases
+from contacts import rules
+from contacts.models import (
+    CaseMonth,
+    Contact,
+    ContactDraft,
+    ContactParticipant,
+    RequestStatus,
+    RequirementChange,
+    ScheduledVisit,
+    VisitStatus,
+)
+
+
+def contact_for(user, pk: int, action: Action = Action.VIEW) -> Contact:
+    """A contact of a case the user may see (404 otherwise)."""
+    contact = get_object_or_404(
+        Contact.objects.filter(case__in=visible_cases(user)).select_related(
+            "case__team", "made_by", "provider", "author", "location_person"),
+        pk=pk)
+    require(user, action, contact.case)
+    return contact
+
+
+def contacts_with_people():
+    return Contact.objects.select_related("made_by", "provider", "author", "location_person").prefetch_related(
+        Prefetch("participants", queryset=ContactParticipant.objects.select_related("member__person")),
+        "addenda__author",
+    )
+
+
+def month_result(case: Case, month: dt.date) -> CaseMonth | None:
+    return CaseMonth.objects.filter(case=case, month=rules.month_start(month)).first()
+
+
+def ensure_month_result(case: Case, month: dt.date) -> CaseMonth:
+    """The stored result for a case-month, computed now if it has never been."""
+    from contacts.services import case_months_recompute
+
+    result = month_result(case, month)
+    if result is None:
+        case_months_recompute(cases=Case.objects.filter(pk=case.pk), month=month)
+        result = month_result(case, month)
+    return result
+
+
+def recent_results(case: Case, months: int = 12) -> list[CaseMonth]:
+    since = rules.add_months(timezone.localdate().replace(day=1), -months)
+    return list(CaseMonth.objects.filter(case=case, month__gte=since).order_by("-month"))
+
+
+@dataclass
+class TimelineEntry:
+    when: dt.datetime
+    kind: str
+    title: str
+    contact: Contact | None = None
+    draft: ContactDraft | None = None
+    detail: str = ""
+
+
+TIMELINE_KINDS = [("face_to_face", "Face-to-face"), ("support", "Support contacts"), ("other", "Other contacts"),
+                  ("note", "Case notes"), ("event", "Events")]
+
+
+def case_timeline(user, case: Case, *, kind: str = "", member_id: int | None = None) -> list[TimelineEntry]:
+    """Contacts, notes, the user's own drafts and case events, newest first (fixed queries)."""
+    tz = timezone.get_current_timezone()
+
+    def at(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+
+    entries: list[TimelineEntry] = []
+    contacts = contacts_with_people().filter(case=case)
+    if kind and kind != "event":
+        contacts = contacts.filter(kind=kind)
+    if member_id:
+        contacts = contacts.filter(participants__member_id=member_id)
+    if kind != "event":
+        for contact in contacts:
+            entries.append(TimelineEntry(contact.occurred_at, contact.kind, contact.get_kind_display(), contact))
+        if not member_id:
+            for draft in ContactDraft.objects.filter(case=case, author=user):
+                entries.append(TimelineEntry(draft.updated_at, "draft", "Draft contact (not saved)", draft=draft))
+    if kind in ("", "event") and not member_id:
+        for a in RiskAssessment.objects.filter(case=case):
+            entries.append(TimelineEntry(at(a.completed_on), "event", f"{a.get_tool_display()} completed",
+                                         detail=f"Risk level: {a.get_risk_level_display()}"))
+        for a in Allocation.objects.filter(case=case).select_related("caseworker"):
+            entries.append(TimelineEntry(at(a.started_on), "event", f"Allocated to {a.caseworker}", detail=a.reason))
+        for r in RequirementChange.objects.filter(case=case).select_related("requested_by", "decided_by"):
+            entries.append(TimelineEntry(r.requested_at, "event", f"{r.get_kind_display()} requested",
+                                         detail=f"{r.get_status_display()}"
+                                                + (f" by {r.decided_by}" if r.decided_by else "")))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
+
+def my_drafts(user):
+    return ContactDraft.objects.filter(author=user, case__in=visible_cases(user)).select_related("case")
+
+
+def upcoming_visits(user, *, days: int = 14):
+    """Planned visits on cases allocated to the user, overdue ones first."""
+    until = timezone.localdate() + dt.timedelta(days=days)
+    return (ScheduledVisit.objects.filter(case__in=visible_cases(user).filter(caseworker=user),
+                                          status=VisitStatus.PLANNED, scheduled_for__lte=until)
+            .select_related("case").order_by("scheduled_for"))
+
+
+def approvals_queue(user):
+    """Pending override and increase requests for the teams the user leads."""
+    return (RequirementChange.objects.filter(status=RequestStatus.PENDING, case__team_id__in=led_team_ids(user))
+            .select_related("case", "requested_by").order_by("requested_at"))
+
+
+def requests_for_case(case: Case):
+    return RequirementChange.objects.filter(case=case).select_related("requested_by", "decided_by")
+
+
+def annotate_contact_status(cases):
+    """For case lists: this month's stored status and the next planned visit (set-based)."""
+    month = timezone.localdate().replace(day=1)
+    return cases.annotate(
+        contact_status=Subquery(CaseMonth.objects.filter(case=OuterRef("pk"), month=month).values("status")[:1]),
+        next_visit_on=Subquery(ScheduledVisit.objects.filter(case=OuterRef("pk"), status=VisitStatus.PLANNED)
+                               .order_by().values("case").annotate(first=Min("scheduled_for")).values("first")[:1]),
+    )
+
+
+def members_by_id(case: Case) -> dict[int, CaseMember]:
+    return {m.pk: m for m in CaseMember.objects.filter(case=case).select_related("person")}
+
+
+def pending_requests_exist(case: Case) -> bool:
+    return RequirementChange.objects.filter(case=case, status=RequestStatus.PENDING).exists()
+

@@ -1,0 +1,437 @@
+"""Writes for contacts, case notes, drafts, scheduled visits, requirement changes, and
+the stored monthly evaluation of the contact standard."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import asdict, dataclass, field, replace
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from alerts.models import AlertKind
+from alerts.services import alert_raise, alert_resolve
+from cases.models import Case, CaseMember, MemberRole, Role
+from cases.permissions import Action, can, led_team_ids, require
+from cases.services import CaseworkError
+from contacts import rules, workdays
+from contacts.facts import load_month_facts, local_date
+from contacts.models import (
+    Addendum,
+    CaseMonth,
+    Contact,
+    ContactDraft,
+    ContactKind,
+    ContactParticipant,
+    Location,
+    MakerRole,
+    RequestKind,
+    RequestStatus,
+    RequirementChange,
+    ScheduledVisit,
+    VisitStatus,
+)
+
+log = logging.getLogger(__name__)
+
+
+# --- Validation shared by the form, the API and the service ------------------------------
+
+
+@dataclass
+class ContactInput:
+    """What a worker enters for a contact (the form and the API both produce this)."""
+
+    occurred_at: dt.datetime
+    kind: str
+    mode: str = ""
+    duration_minutes: int | None = None
+    made_by: object | None = None  # a staff User, or None when a provider made it
+    provider: object | None = None
+    provider_worker: str = ""
+    other_party_name: str = ""
+    other_party_organisation: str = ""
+    location: str = ""
+    location_person: object | None = None
+    location_details: str = ""
+    announced: bool = True
+    interpreter_used: bool = False
+    purpose: str = ""
+    observations: str = ""
+    assessment: str = ""
+    safety_concerns: str = ""
+    safety_actions: str = ""
+    next_visit_on: dt.date | None = None
+    participants: list = field(default_factory=list)  # CaseMember objects
+    seen_alone: list = field(default_factory=list)  # CaseMember objects (children)
+
+
+def contact_problems(case: Case, data: ContactInput) -> dict[str, str]:
+    """Every rule a contact breaks, as {field: message}; empty when it may be saved."""
+    problems: dict[str, str] = {}
+    now = timezone.now()
+    if data.occurred_at:
+        day = local_date(data.occurred_at)
+        if data.occurred_at > now:
+            problems["occurred_at"] = "A contact cannot be dated in the future."
+        elif day < case.opened_on:
+            problems["occurred_at"] = f"The case opened on {case.opened_on:%d %b %Y}; a contact cannot be earlier."
+        elif case.closed_on and day > case.closed_on:
+            problems["occurred_at"] = f"The case closed on {case.closed_on:%d %b %Y}; a contact cannot be later."
+    foreign = [m for m in data.participants if m.case_id != case.pk]
+    if foreign:
+        problems["participants"] = "Participants must be members of this case."
+    elif data.occurred_at and "occurred_at" not in problems:
+        day = local_date(data.occurred_at)
+        absent = [m for m in data.participants if m.joined_on > day or (m.left_on and m.left_on < day)]
+        if absent:
+            problems["participants"] = (f"{', '.join(str(m.person) for m in absent)} did not belong to the case "
+                                        f"on that date.")
+    if data.kind == ContactKind.FACE_TO_FACE and not data.participants:
+        problems["participants"] = "A face-to-face contact needs at least one participant."
+    if data.kind == ContactKind.SUPPORT and not data.other_party_name.strip():
+        problems["other_party_name"] = "Name the person the support contact was with."
+    if data.made_by is None and data.provider is None:
+        problems["provider"] = "Say who made the contact: a staff member or a service provider."
+    if data.provider is not None and not data.provider_worker.strip():
+        problems["provider_worker"] = "Name the provider's worker who made the contact."
+    if data.location == Location.PARENT_RESIDENCE:
+        parent_ids = {m.person_id for m in case_members(case) if m.role == MemberRole.PARENT}
+        if data.location_person is None or data.location_person.pk not in parent_ids:
+            problems["location_person"] = "Choose which parent's residence."
+    not_children = [m for m in data.seen_alone if m.role != MemberRole.CHILD]
+    if not_children:
+        problems["seen_alone"] = "Only children are marked as seen alone."
+    elif any(m not in data.participants for m in data.seen_alone):
+        problems["seen_alone"] = "A child seen alone must also be ticked as a participant."
+    if data.next_visit_on and data.occurred_at and data.next_visit_on < local_date(data.occurred_at):
+        problems["next_visit_on"] = "The next visit cannot be before this contact."
+    return problems
+
+
+def case_members(case: Case):
+    cached = getattr(case, "_members_cache", None)
+    if cached is None:
+        cached = list(CaseMember.objects.filter(case=case).select_related("person"))
+        case._members_cache = cached
+    return cached
+
+
+def maker_role_of(user) -> str:
+    if user is None:
+        return MakerRole.PROVIDER
+    return {Role.CASEWORKER: MakerRole.CASEWORKER, Role.SUPPORT_OFFICER: MakerRole.SUPPORT_OFFICER}.get(
+        user.role, MakerRole.OTHER_STAFF)
+
+
+def is_recorded_late(occurred_on: dt.date, recorded_on: dt.date) -> bool:
+    return workdays.working_days_after(occurred_on, recorded_on) > settings.CONTACT_LATE_AFTER_WORKING_DAYS
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], rules.month_start(first)
+    while month <= rules.month_start(last):
+        months.append(month)
+        month = rules.add_months(month, 1)
+    return months
+
+
+# --- Contacts ------------------------------------------------------------------------------
+
+_CONTACT_FIELDS = [
+    "occurred_at", "kind", "mode", "duration_minutes", "made_by", "provider", "provider_worker", "other_party_name",
+    "other_party_organisation", "location", "location_person", "location_details", "announced", "interpreter_used",
+    "purpose", "observations", "assessment", "safety_concerns", "safety_actions", "next_visit_on",
+]
+
+
+def _check(case: Case, data: ContactInput) -> None:
+    problems = contact_problems(case, data)
+    if problems:
+        raise CaseworkError(" ".join(problems.values()))
+
+
+def _write_participants(contact: Contact, data: ContactInput) -> None:
+    ContactParticipant.objects.filter(contact=contact).delete()
+    alone = {m.pk for m in data.seen_alone}
+    ContactParticipant.objects.bulk_create([
+        ContactParticipant(contact=contact, member=m, seen_alone=m.pk in alone) for m in data.participants
+    ])
+
+
+@transaction.atomic
+def contact_record(*, user, case: Case, data: ContactInput, draft: ContactDraft | None = None) -> Contact:
+    """Save a contact (or case note), finish its draft, schedule the next visit, and queue
+    the recompute of the month it falls in."""
+    require(user, Action.EDIT, case)
+    _check(case, data)
+    now = timezone.now()
+    contact = Contact(case=case, author=user, recorded_at=now,
+                      maker_role=maker_role_of(data.made_by) if data.provider is None else MakerRole.PROVIDER,
+                      **{name: getattr(data, name) for name in _CONTACT_FIELDS})
+    if data.provider is not None:
+        contact.made_by = None
+    contact.recorded_late = is_recorded_late(local_date(data.occurred_at), local_date(now))
+    contact.save()
+    _write_participants(contact, data)
+    if data.kind == ContactKind.FACE_TO_FACE:
+        ScheduledVisit.objects.filter(case=case, status=VisitStatus.PLANNED,
+                                      scheduled_for__lte=local_date(data.occurred_at)).update(
+            status=VisitStatus.DONE, done_in=contact)
+    if data.next_visit_on:
+        ScheduledVisit.objects.create(case=case, scheduled_for=data.next_visit_on, agreed_in=contact)
+    if draft is not None:
+        if draft.author_id != user.pk or draft.case_id != case.pk:
+            raise CaseworkError("This draft belongs to someone else.")
+        draft.delete()
+    queue_recompute(case.pk, [local_date(data.occurred_at)], by=user)
+    return contact
+
+
+def editable_until(contact: Contact) -> dt.datetime:
+    return contact.recorded_at + dt.timedelta(hours=settings.CASE_NOTE_EDIT_HOURS)
+
+
+def contact_is_locked(contact: Contact, now: dt.datetime | None = None) -> bool:
+    return (now or timezone.now()) >= editable_until(contact)
+
+
+@transaction.atomic
+def contact_update(*, user, contact: Contact, data: ContactInput) -> Contact:
+    """Correct a contact within the edit window; afterwards only addenda are possible."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    require(user, Action.EDIT, contact.case)
+    if contact.author_id != user.pk:
+        raise CaseworkError("Only the person who recorded this contact can change it; add an addendum instead.")
+    if contact_is_locked(contact):
+        raise CaseworkError(f"This record was locked {settings.CASE_NOTE_EDIT_HOURS} hours after it was saved. "
+                            "Add an addendum with the correction and the reason.")
+    _check(contact.case, data)
+    old_day = local_date(contact.occurred_at)
+    for name in _CONTACT_FIELDS:
+        setattr(contact, name, getattr(data, name))
+    contact.maker_role = maker_role_of(data.made_by) if data.provider is None else MakerRole.PROVIDER
+    if data.provider is not None:
+        contact.made_by = None
+    contact.save()
+    _write_participants(contact, data)
+    queue_recompute(contact.case_id, [old_day, local_date(contact.occurred_at)], by=user)
+    return contact
+
+
+@transaction.atomic
+def addendum_add(*, user, contact: Contact, text: str, reason: str) -> Addendum:
+    require(user, Action.EDIT, contact.case)
+    if not text.strip():
+        raise CaseworkError("Write the correction or addition.")
+    if not reason.strip():
+        raise CaseworkError("Give the reason for the addendum.")
+    addendum = Addendum.objects.create(contact=contact, text=text.strip(), reason=reason.strip(), author=user)
+    queue_recompute(contact.case_id, [local_date(contact.occurred_at)], by=user)
+    return addendum
+
+
+@transaction.atomic
+def case_note_add(*, user, case: Case, subject: str, text: str) -> Contact:
+    """A case note without a contact (decisions, rationale, information received)."""
+    return contact_record(user=user, case=case, data=ContactInput(
+        occurred_at=timezone.now(), kind=ContactKind.NOTE, made_by=user, purpose=subject, observations=text,
+    ))
+
+
+# --- Drafts -------------------------------------------------------------------------------
+
+@transaction.atomic
+def draft_save(*, user, case: Case, data: dict, draft: ContactDraft | None = None) -> ContactDraft:
+    """Keep what the worker has typed so far; only its author can see or change a draft."""
+    require(user, Action.EDIT, case)
+    clean = {k: v for k, v in data.items() if k not in ("csrfmiddlewaretoken", "draft")}
+    if draft is None:
+        return ContactDraft.objects.create(case=case, author=user, data=clean)
+    if draft.author_id != user.pk or draft.case_id != case.pk:
+        raise CaseworkError("This draft belongs to someone else.")
+    draft.data = clean
+    draft.save(update_fields=["data", "updated_at"])
+    return draft
+
+
+@transaction.atomic
+def draft_discard(*, user, draft: ContactDraft) -> None:
+    if draft.author_id != user.pk:
+        raise CaseworkError("This draft belongs to someone else.")
+    draft.delete()
+
+
+# --- Scheduled visits -----------------------------------------------------------------------
+
+@transaction.atomic
+def scheduled_visits_cancel(*, user, case: Case, reason: str) -> int:
+    """Cancel every planned visit of a case (e.g. when it closes); returns how many."""
+    if not reason.strip():
+        raise CaseworkError("Give the reason for cancelling the visits.")
+    return ScheduledVisit.objects.filter(case=case, status=VisitStatus.PLANNED).update(
+        status=VisitStatus.CANCELLED, cancelled_reason=reason.strip())
+
+
+# --- Overrides and increases ----------------------------------------------------------------
+
+def _standard_counts(case: Case, month: dt.date) -> dict[str, int]:
+    """The standard's count for each adjustable requirement of ``case`` in ``month``."""
+    facts = load_month_facts(Case.objects.filter(pk=case.pk), month)[case.pk]
+    evaluation = rules.evaluate(replace(facts, adjustments=()))
+    counts: dict[str, int] = {}
+    for line in evaluation.lines:
+        key = rules._adjustment_key(line.code, line.role)
+        if key:
+            counts[key] = max(counts.get(key, 0), line.required)
+    return counts
+
+
+@transaction.atomic
+def requirement_change_request(*, user, case: Case, kind: str, first_month: dt.date, last_month: dt.date,
+                               counts: dict[str, int], reason: str) -> RequirementChange:
+    require(user, Action.EDIT, case)
+    if user.role not in (Role.CASEWORKER, Role.TEAM_LEADER):
+        raise CaseworkError("Only a caseworker or a team leader can request a change to the contact requirement.")
+    if kind == RequestKind.OVERRIDE and user.role != Role.CASEWORKER:
+        raise CaseworkError("An override is requested by the caseworker and approved by a team leader.")
+    first_month, last_month = rules.month_start(first_month), rules.month_start(last_month)
+    if last_month < first_month:
+        raise CaseworkError("The last month cannot be before the first month.")
+    if last_month > rules.add_months(first_month, 11):
+        raise CaseworkError("A request covers at most 12 months; ask again after reviewing the case.")
+    if rules.month_end(first_month) < case.opened_on:
+        raise CaseworkError("The case was not open in the first month.")
+    counts = {k: int(v) for k, v in counts.items() if v is not None}
+    if not counts:
+        raise CaseworkError("Give at least one adjusted count.")
+    if unknown := set(counts) - set(rules.ADJUSTABLE):
+        raise CaseworkError(f"Unknown requirement: {', '.join(sorted(unknown))}.")
+    if any(v < 0 or v > 31 for v in counts.values()):
+        raise CaseworkError("Counts must be between 0 and 31 a month.")
+    if not reason.strip():
+        raise CaseworkError("Describe the unique circumstances (override) or the rationale (increase).")
+    if kind == RequestKind.INCREASE:
+        standard = _standard_counts(case, first_month)
+        lower = [rules.ADJUSTABLE[k] for k, v in counts.items() if v <= standard.get(k, 0)]
+        if lower:
+            raise CaseworkError("An increase must be above the standard for: " + "; ".join(lower)
+                                + ". Use an override to lower a requirement.")
+    change = RequirementChange.objects.create(case=case, kind=kind, first_month=first_month, last_month=last_month,
+                                              counts=counts, reason=reason.strip(), requested_by=user)
+    leaders = [u for u in case.team.leaders.all() if u.pk != user.pk]
+    alert_raise(key=f"requirement-change:{change.pk}", kind=AlertKind.APPROVAL_PENDING, case=case,
+                title=f"{case.reference}: {change.get_kind_display().lower()} awaiting approval",
+                link=f"/contacts/approvals/#request-{change.pk}", recipients=leaders, month=first_month)
+    return change
+
+
+@transaction.atomic
+def requirement_change_decide(*, user, change: RequirementChange, approve: bool, comment: str = "") -> RequirementChange:
+    """A team leader of the case's team approves or rejects a pending request (not their own)."""
+    case = change.case
+    require(user, Action.VIEW, case)
+    if case.team_id not in led_team_ids(user):
+        raise CaseworkError("Only a team leader of the case's team can decide this request.")
+    if change.requested_by_id == user.pk:
+        raise CaseworkError("Nobody approves their own request.")
+    if not approve and not comment.strip():
+        raise CaseworkError("Say why the request is rejected.")
+    status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+    won = RequirementChange.objects.filter(pk=change.pk, status=RequestStatus.PENDING).update(
+        status=status, decided_by=user, decided_at=timezone.now(), decision_comment=comment.strip())
+    if not won:
+        raise CaseworkError("This request has already been decided.")
+    change.refresh_from_db()
+    alert_resolve(key=f"requirement-change:{change.pk}")
+    if approve and change.kind == RequestKind.INCREASE:
+        months = f"{change.first_month:%b %Y}" + (f" to {change.last_month:%b %Y}" if change.last_month != change.first_month else "")
+        case_note_add(user=user, case=case, subject="Increased contact approved",
+                      text=f"Increased contact approved for {months}: "
+                           + "; ".join(f"{rules.ADJUSTABLE[k]}: {v}" for k, v in change.counts.items())
+                           + f". Rationale: {change.reason}")
+    if approve:
+        today = timezone.localdate()
+        queue_recompute(case.pk, [m for m in months_between(change.first_month, change.last_month) if m <= today],
+                        by=user)
+    return change
+
+
+# --- The stored evaluation -------------------------------------------------------------------
+
+def evaluation_json(evaluation: rules.Evaluation) -> dict:
+    return {
+        "status": evaluation.status,
+        "case_type": evaluation.case_type or "",
+        "risk_level": evaluation.risk_level or "",
+        "required_total": evaluation.required_total,
+        "achieved_total": evaluation.achieved_total,
+        "lines": [{**asdict(line), "due_on": line.due_on.isoformat() if line.due_on else None,
+                   "counted": list(line.counted)} for line in evaluation.lines],
+        "not_counted": [[cid, list(reasons)] for cid, reasons in evaluation.not_counted],
+        "notes": list(evaluation.notes),
+        "not_assessable_reason": evaluation.not_assessable_reason,
+        "adjustment": ({"kind": evaluation.adjustment.kind, "counts": evaluation.adjustment.counts,
+                        "approved_by": evaluation.adjustment.approved_by,
+                        "request_id": evaluation.adjustment.request_id} if evaluation.adjustment else None),
+    }
+
+
+_RESULT_FIELDS = ["status", "case_type", "risk_level", "required_total", "achieved_total", "lines", "not_counted",
+                  "notes", "not_assessable_reason", "adjustment"]
+
+
+def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None) -> int:
+    """Evaluate ``month`` for every case in ``cases`` and store the results with one bulk
+    upsert. A closed month keeps the result frozen at close and is marked amended."""
+    month = rules.month_start(month)
+    facts = load_month_facts(cases, month)
+    now = timezone.now()
+    closed = dict(CaseMonth.objects.filter(case_id__in=list(facts), month=month, closed_at__isnull=False)
+                  .values_list("case_id", "status"))
+    rows = []
+    for case_id, case_facts in facts.items():
+        result = evaluation_json(rules.evaluate(case_facts))
+        rows.append(CaseMonth(case_id=case_id, month=month, computed_at=now, **{k: result[k] for k in _RESULT_FIELDS}))
+    with transaction.atomic():
+        CaseMonth.objects.bulk_create(rows, batch_size=2000, update_conflicts=True, unique_fields=["case", "month"],
+                                      update_fields=_RESULT_FIELDS + ["computed_at"])
+        if closed:
+            CaseMonth.objects.filter(case_id__in=list(closed), month=month).update(amended_at=now, amended_by=by)
+    _after_recompute(month, closed)
+    return len(rows)
+
+
+def _after_recompute(month: dt.date, closed: dict[int, str]) -> None:
+    """A late contact that makes a closed month compliant resolves its shortfall alert."""
+    if not closed:
+        return
+    now_met = CaseMonth.objects.filter(case_id__in=list(closed), month=month, status=rules.MET).values_list(
+        "case_id", flat=True)
+    for case_id in now_met:
+        alert_resolve(key=f"shortfall:{case_id}:{month:%Y-%m}")
+
+
+def queue_recompute(case_id: int, days, *, by=None) -> None:
+    """After the transaction commits, recompute the case's months that contain ``days``.
+    The request never waits for a worker; if the broker is down the nightly run catches up."""
+    from contacts.tasks import recompute_case_months
+
+    months = sorted({rules.month_start(d).isoformat() for d in days})
+    by_id = by.pk if by is not None else None
+
+    def send():
+        try:
+            recompute_case_months.delay(case_id, months, by_id)
+        except Exception:  # noqa: BLE001 — a broker outage must never lose the contact itself
+            log.warning("Could not queue the recompute of case %s; the nightly run will catch up.", case_id,
+                        exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def can_request_changes(user, case) -> bool:
+    return can(user, Action.EDIT, case) and user.role in (Role.CASEWORKER, Role.TEAM_LEADER)

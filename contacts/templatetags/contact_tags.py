@@ -1,0 +1,29 @@
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+STATUS_LABELS = {"met": "Met", "short": "Short", "on_track": "Still needed", "not_assessable": "Not assessable",
+                 "no_requirement": "No requirement"}
+
+
+def _in_progress(status, month) -> bool:
+    """A shortfall in the current month is still achievable ("current" names this month)."""
+    this_month = timezone.localdate().replace(day=1)
+    return status == "short" and (month == "current" or (month is not None and month >= this_month))
+
+
+@register.filter
+def month_status(status, month=None):
+    """A stored status as users read it: in the current month a shortfall is still needed."""
+    return STATUS_LABELS.get("on_track" if _in_progress(status, month) else status, status or "Not yet computed")
+
+
+@register.filter
+def status_class(status, month=None):
+    return "on_track" if _in_progress(status, month) else (status or "none")
+
+
+@register.filter
+def short_by(line):
+    return max(0, line["required"] - line["achieved"])
