@@ -23,6 +23,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def celery_in_process():
+    """Tasks run in-process in tests (CI has a Redis URL, but no worker unless a test starts one)."""
+    from casework.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @dataclass
 class Cast:
     worker: object

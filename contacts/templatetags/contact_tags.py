@@ -27,3 +27,10 @@ def status_class(status, month=None):
 @register.filter
 def short_by(line):
     return max(0, line["required"] - line["achieved"])
+
+
+@register.filter
+def case_type_label(code):
+    from contacts.rules import CASE_TYPE_LABELS
+
+    return CASE_TYPE_LABELS.get(code, "Case type unknown")
