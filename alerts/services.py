@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -47,3 +48,49 @@ def alert_acknowledge(*, user, alert: Alert) -> Alert:
     if updated:
         alert.refresh_from_db()
     return alert
+
+
+@dataclass(frozen=True)
+class AlertSpec:
+    """One alert to raise in bulk; ``recipient_ids`` are user ids."""
+
+    key: str
+    kind: str
+    title: str
+    recipient_ids: tuple[int, ...]
+    case_id: int | None = None
+    month: dt.date | None = None
+    link: str = ""
+    due_on: dt.date | None = None
+
+
+def alerts_raise_many(specs: list[AlertSpec]) -> int:
+    """Raise many alerts with a fixed number of queries: insert the new ones (the unique
+    key makes a repeat a no-op), reopen resolved ones, and add missing recipients.
+    Returns how many alerts are new."""
+    if not specs:
+        return 0
+    keys = [s.key for s in specs]
+    with transaction.atomic():
+        existing = set(Alert.objects.filter(key__in=keys).values_list("key", flat=True))
+        Alert.objects.bulk_create(
+            [Alert(key=s.key, kind=s.kind, title=s.title, case_id=s.case_id, month=s.month, link=s.link,
+                   due_on=s.due_on) for s in specs if s.key not in existing],
+            batch_size=2000, ignore_conflicts=True,
+        )
+        Alert.objects.filter(key__in=keys, status=AlertStatus.RESOLVED).update(
+            status=AlertStatus.NEW, resolved_at=None, acknowledged_at=None, acknowledged_by=None)
+        ids = dict(Alert.objects.filter(key__in=keys).values_list("key", "pk"))
+        AlertRecipient.objects.bulk_create(
+            [AlertRecipient(alert_id=ids[s.key], user_id=u) for s in specs for u in set(s.recipient_ids)],
+            batch_size=5000, ignore_conflicts=True,
+        )
+    return len(set(keys) - existing)
+
+
+def alerts_resolve_many(keys) -> int:
+    keys = list(keys)
+    if not keys:
+        return 0
+    return Alert.objects.filter(key__in=keys).exclude(status=AlertStatus.RESOLVED).update(
+        status=AlertStatus.RESOLVED, resolved_at=timezone.now())

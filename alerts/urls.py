@@ -1,3 +1,10 @@
+from django.urls import path
+
+from alerts import views
+
 app_name = "alerts"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+]

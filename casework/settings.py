@@ -259,6 +259,16 @@ AGENCY_HOLIDAYS_SUBDIVISION = env("AGENCY_HOLIDAYS_SUBDIVISION", default="QLD")
 # How often the contact form saves a draft while the worker types (seconds).
 CONTACT_DRAFT_AUTOSAVE_SECONDS = env.int("CONTACT_DRAFT_AUTOSAVE_SECONDS", default=3)
 # --- alerts and the compliance scheduler ----------------------------------------
+# A month closes (its result frozen, shortfalls alerted) at the end of this day of the next month.
+MONTH_CLOSE_GRACE_DAYS = env.int("MONTH_CLOSE_GRACE_DAYS", default=5)
+# Hour (agency time) of the nightly recompute; edit the schedule itself in the admin (django-celery-beat).
+NIGHTLY_COMPLIANCE_HOUR = env.int("NIGHTLY_COMPLIANCE_HOUR", default=2)
+# Unacknowledged shortfall alerts older than this many days escalate to the office's managers.
+ALERT_ESCALATION_DAYS = env.int("ALERT_ESCALATION_DAYS", default=7)
+# Days a face-to-face visit needs to arrange comfortably, for the "at risk this month" warning.
+AT_RISK_DAYS_PER_VISIT = env.int("AT_RISK_DAYS_PER_VISIT", default=3)
+# Address used in e-mailed links.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # --- caseplans (statutory timeframes) -------------------------------------------
 # --- services (referrals) ------------------------------------------------------
 # --- responses (record alerts, new concerns, reviews, closure) ------------------

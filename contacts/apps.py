@@ -12,6 +12,11 @@ class ContactsConfig(AppConfig):
 
         extensions.case_section(20, "contacts/_case_section.html", sections.case_section)
         extensions.case_list_annotation(selectors.annotate_contact_status)
+        extensions.nav_link(10, "Dashboard", "contacts:dashboard",
+                            lambda user: user.role in (Role.CASEWORKER, Role.SUPPORT_OFFICER, Role.TEAM_LEADER,
+                                                       Role.MANAGER))
+        extensions.nav_link(90, "Scheduler runs", "contacts:runs",
+                            lambda user: user.role == Role.ADMINISTRATOR or user.is_superuser)
         extensions.nav_link(20, "My visits", "contacts:visits",
                             lambda user: user.role in (Role.CASEWORKER, Role.SUPPORT_OFFICER))
         extensions.nav_link(21, "Drafts", "contacts:drafts",

@@ -11,7 +11,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import CaseMember, LivingArrangement, LivingKind, Role, User
+from cases.models import CaseMember, LivingArrangement, LivingKind, RiskAssessment, Role, User
 from contacts import rules
 from contacts.models import Contact, ContactKind, ContactParticipant, Location, MakerRole, ScheduledVisit
 
@@ -34,6 +34,8 @@ def seed(agency, cases, *, scale: bool) -> None:
     members = defaultdict(list)
     for m in CaseMember.objects.filter(case__in=[c.pk for c in cases]).values("pk", "case_id", "person_id", "role"):
         members[m["case_id"]].append(m)
+    risk = dict(RiskAssessment.objects.filter(case__in=[c.pk for c in cases]).order_by("case_id", "completed_on")
+                .values_list("case_id", "risk_level"))  # the latest level wins
     in_care = set(LivingArrangement.objects.filter(member__case__in=[c.pk for c in cases], kind=LivingKind.IN_CARE,
                                                    effective_to__isnull=True).values_list("member__case_id", flat=True))
     contacts, participants = [], []  # participants: (index into contacts, member id, seen alone)
@@ -43,34 +45,43 @@ def seed(agency, cases, *, scale: bool) -> None:
         children = [m for m in family if m["role"] == "child"]
         parents = [m for m in family if m["role"] == "parent"]
         carers = [m for m in family if m["role"] == "carer"]
-        diligence = rng.choice([1.0, 1.0, 1.0, 0.8, 0.6])  # how often this family's visits happen
+        diligence = rng.choice([1.0, 1.0, 0.95, 0.9, 0.7])  # how often this family's visits happen
+        needed = {"low": 1, "moderate": 2, "high": 4}.get(risk.get(case.pk), 1)
         month = max(first_month, case.opened_on.replace(day=1))
         while month <= today.replace(day=1):
             last_day = min(rules.month_end(month), today - dt.timedelta(days=1))
             first_day = max(month, case.opened_on)
             if last_day >= first_day:
-                visits = rng.choice([1, 2, 2, 3, 4]) if rng.random() < diligence else rng.choice([0, 1])
-                for _ in range(visits):
+                keeps_up = rng.random() < diligence
+                visits = needed + rng.choice([0, 0, 1]) if keeps_up else rng.randint(0, needed - 1)
+                cared_for = case.pk in in_care
+                if cared_for:
+                    visits += 1  # one visit to the child's placement, the rest to the parents
+                for i in range(visits):
                     day = first_day + dt.timedelta(days=rng.randint(0, (last_day - first_day).days))
-                    by_support_officer = rng.random() < 0.2 and case.team_id in support_officers
+                    by_support_officer = rng.random() < 0.1 and case.team_id in support_officers
                     maker = support_officers[case.team_id] if by_support_officer else case.caseworker
-                    at_home = case.pk not in in_care or rng.random() < 0.5
+                    at_placement = not parents or (cared_for and i == 0)
+                    home_of = None if at_placement else parents[(i - cared_for) % len(parents)]
                     contacts.append(Contact(
                         case_id=case.pk, occurred_at=dt.datetime.combine(day, dt.time(10, rng.choice([0, 15, 30])),
                                                                          tzinfo=tz),
                         duration_minutes=rng.choice([45, 60, 90]), kind=ContactKind.FACE_TO_FACE, mode="in_person",
                         maker_role=MakerRole.SUPPORT_OFFICER if by_support_officer else MakerRole.CASEWORKER,
                         made_by=maker, author=maker, recorded_at=dt.datetime.combine(day, dt.time(16), tzinfo=tz),
-                        location=Location.PARENT_RESIDENCE if at_home and parents else Location.CHILD_LIVING_ENVIRONMENT,
-                        location_person_id=parents[0]["person_id"] if at_home and parents else None,
+                        location=Location.CHILD_LIVING_ENVIRONMENT if at_placement else Location.PARENT_RESIDENCE,
+                        location_person_id=None if at_placement else home_of["person_id"],
                         announced=rng.random() < 0.8, purpose=rng.choice(PURPOSES), observations=OBSERVATIONS,
                         assessment="No immediate safety concerns observed.",
                     ))
                     index = len(contacts) - 1
-                    seen = children + (parents if at_home else carers)
+                    if at_placement:
+                        seen = children + carers
+                    else:
+                        seen = parents + ([] if cared_for else children)
                     for m in seen:
                         participants.append((index, m["pk"], m["role"] == "child" and rng.random() < 0.5))
-                for _ in range(rng.choice([0, 1, 2, 2, 3, 4]) if rng.random() < diligence else 0):
+                for _ in range(needed if keeps_up else rng.randint(0, needed)):
                     day = first_day + dt.timedelta(days=rng.randint(0, (last_day - first_day).days))
                     role, organisation = rng.choice(SUPPORT_PARTIES)
                     contacts.append(Contact(
@@ -99,3 +110,23 @@ def seed(agency, cases, *, scale: bool) -> None:
             [ContactParticipant(contact_id=saved[i].pk, member_id=m, seen_alone=alone) for i, m, alone in participants],
             batch_size=5000)
         ScheduledVisit.objects.bulk_create(visits, batch_size=5000)
+    if not scale:
+        compute_history(cases)
+
+
+def compute_history(cases) -> None:
+    """Evaluate the demo's past twelve months, close those past their grace period (with
+    shortfall alerts) and warn about this month, so `make run` shows real results."""
+    from cases.models import Case
+    from contacts import compliance
+    from contacts.services import case_months_recompute
+
+    today = timezone.localdate()
+    queryset = Case.objects.filter(pk__in=[c.pk for c in cases])
+    last_closed = compliance.month_to_close(today)
+    for month in reversed([rules.add_months(today.replace(day=1), -i) for i in range(MONTHS)]):
+        open_then = compliance.cases_open_in(month).filter(pk__in=queryset)
+        case_months_recompute(cases=open_then, month=month)
+        if month <= last_closed:
+            compliance.month_freeze(cases=open_then, month=month)
+    compliance.warnings_refresh(cases=queryset, month=today.replace(day=1))

@@ -219,6 +219,8 @@ class CaseMonth(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="contact_months")
     month = models.DateField(help_text="First day of the month")
     status = models.CharField(max_length=16, choices=MonthStatus.choices)
+    at_risk = models.BooleanField(default=False, help_text="Still short and what is needed will not fit comfortably "
+                                                            "in the days left of the month")
     case_type = models.CharField(max_length=24, blank=True)
     risk_level = models.CharField(max_length=10, blank=True)
     required_total = models.PositiveIntegerField(default=0)
@@ -243,3 +245,40 @@ class CaseMonth(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.month:%Y-%m}: {self.status}"
+
+
+class RunKind(models.TextChoices):
+    NIGHTLY = "nightly", "Nightly recompute"
+    MANUAL = "manual", "Recompute now"
+    MONTH_CLOSE = "month_close", "Month close"
+
+
+class ComplianceRun(models.Model):
+    """One run of the compliance scheduler, split into chunks (one per team) that workers
+    process in parallel. A nightly run is unique per day, so two beat instances cannot both run it."""
+
+    kind = models.CharField(max_length=12, choices=RunKind.choices)
+    month = models.DateField(help_text="First day of the month computed")
+    run_on = models.DateField(help_text="Agency date the run was started for")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total_chunks = models.PositiveIntegerField(default=0)
+    done_chunks = models.PositiveIntegerField(default=0)
+    cases_processed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "run_on", "month"], condition=~Q(kind="manual"),
+                                    name="one_scheduled_run_per_day_and_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.month:%Y-%m} ({self.run_on})"
+
+    @property
+    def progress_percent(self) -> int:
+        return 100 if not self.total_chunks else round(100 * self.done_chunks / self.total_chunks)

@@ -553,3 +553,28 @@ def risk_level_for_month(assessments: Iterable[tuple[dt.date, str]], month: dt.d
         return in_time[0][1] if in_time else None
     before = [a for a in ordered if a[0] <= month]
     return before[-1][1] if before else None
+
+
+# --- Early warning ----------------------------------------------------------------------
+
+# A face-to-face visit needs about this many days of the month to arrange comfortably.
+COMFORTABLE_DAYS_PER_VISIT = 3
+
+
+def still_needed_visits(evaluation: Evaluation) -> int:
+    """The most face-to-face visits any one person still needs this month."""
+    return max((line.short_by for line in evaluation.lines if line.code != SUPPORT_CONTACTS), default=0)
+
+
+def at_risk(evaluation: Evaluation, today: dt.date, visit_planned: bool,
+            days_per_visit: int = COMFORTABLE_DAYS_PER_VISIT) -> bool:
+    """Whether what is still needed cannot fit comfortably in the days left of the month:
+    e.g. 3 visits still needed with 5 days left, or visits needed and none planned."""
+    if evaluation.status != SHORT or not (month_start(today) == evaluation.month):
+        return False
+    days_left = (month_end(today) - today).days + 1
+    visits = still_needed_visits(evaluation)
+    support = sum(line.short_by for line in evaluation.lines if line.code == SUPPORT_CONTACTS)
+    if visits and not visit_planned:
+        return True
+    return visits * days_per_visit > days_left or support > days_left

@@ -390,16 +390,26 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None) -> int:
     month = rules.month_start(month)
     facts = load_month_facts(cases, month)
     now = timezone.now()
-    closed = dict(CaseMonth.objects.filter(case_id__in=list(facts), month=month, closed_at__isnull=False)
+    today = timezone.localdate()
+    closed = dict(CaseMonth.objects.filter(case__in=cases, month=month, closed_at__isnull=False)
                   .values_list("case_id", "status"))
+    planned = set()
+    if month == today.replace(day=1):
+        planned = set(ScheduledVisit.objects.filter(
+            case__in=cases, status=VisitStatus.PLANNED, scheduled_for__gte=today,
+            scheduled_for__lte=rules.month_end(today)).values_list("case_id", flat=True))
     rows = []
     for case_id, case_facts in facts.items():
-        result = evaluation_json(rules.evaluate(case_facts))
-        rows.append(CaseMonth(case_id=case_id, month=month, computed_at=now, **{k: result[k] for k in _RESULT_FIELDS}))
+        evaluation = rules.evaluate(case_facts)
+        result = evaluation_json(evaluation)
+        at_risk = rules.at_risk(evaluation, today, case_id in planned, settings.AT_RISK_DAYS_PER_VISIT)
+        rows.append(CaseMonth(case_id=case_id, month=month, computed_at=now, at_risk=at_risk,
+                              **{k: result[k] for k in _RESULT_FIELDS}))
     with transaction.atomic():
         CaseMonth.objects.bulk_create(rows, batch_size=2000, update_conflicts=True, unique_fields=["case", "month"],
-                                      update_fields=_RESULT_FIELDS + ["computed_at"])
-        if closed:
+                                      update_fields=_RESULT_FIELDS + ["computed_at", "at_risk"])
+        if closed and by is not None:
+            # Only a person's late contact amends a closed month; a system recompute does not.
             CaseMonth.objects.filter(case_id__in=list(closed), month=month).update(amended_at=now, amended_by=by)
     _after_recompute(month, closed)
     return len(rows)

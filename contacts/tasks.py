@@ -1,15 +1,22 @@
-"""Celery tasks of the contacts app: they take ids, load, and call a service."""
+"""Celery tasks of the contacts app. They take ids, load, and call a service; the
+services make them idempotent. Periodic ones are scheduled in casework/schedule.py."""
 
 import datetime as dt
 
-from celery import shared_task
+from celery import group, shared_task
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from cases.models import Case
+from contacts import compliance
+from contacts.models import ComplianceRun, RunKind
 from contacts.services import case_months_recompute
 
+TRANSIENT = (ConnectionError, TimeoutError)
+RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": True, "retry_backoff_max": 300, "max_retries": 5}
 
-@shared_task(acks_late=True, autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+
+@shared_task(acks_late=True, **RETRY)
 def recompute_case_months(case_id: int, months: list[str], by_user_id: int | None = None) -> int:
     """Recompute the stored evaluation of one case for the given months (ISO dates).
     Idempotent: the result is an upsert on (case, month)."""
@@ -18,3 +25,45 @@ def recompute_case_months(case_id: int, months: list[str], by_user_id: int | Non
     for month in months:
         case_months_recompute(cases=cases, month=dt.date.fromisoformat(month), by=by)
     return len(months)
+
+
+@shared_task(acks_late=True, **RETRY)
+def compliance_chunk(run_id: int, team_id: int) -> int:
+    return compliance.chunk_process(run_id=run_id, team_id=team_id)
+
+
+def _fan_out(run: ComplianceRun) -> int:
+    chunks = compliance.run_chunks(run)
+    if chunks:
+        group(compliance_chunk.s(run.pk, team_id) for team_id in chunks).apply_async()
+    else:
+        ComplianceRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+    return run.pk
+
+
+@shared_task(acks_late=True, **RETRY)
+def nightly_compliance() -> int | None:
+    """Recompute the current month for every open case, one task per team, and warn early."""
+    run = compliance.run_start(kind=RunKind.NIGHTLY, month=timezone.localdate().replace(day=1))
+    return _fan_out(run) if run else None
+
+
+@shared_task(acks_late=True, **RETRY)
+def run_fan_out(run_id: int) -> int:
+    """Queue the chunks of a run created elsewhere (the administrators' "recompute now")."""
+    return _fan_out(ComplianceRun.objects.get(pk=run_id))
+
+
+@shared_task(acks_late=True, **RETRY)
+def close_due_months() -> int | None:
+    """Close the month whose grace period has ended: final recompute, freeze, shortfall alerts."""
+    month = compliance.month_to_close(timezone.localdate())
+    if not compliance.month_needs_closing(month):
+        return None
+    run = compliance.run_start(kind=RunKind.MONTH_CLOSE, month=month)
+    return _fan_out(run) if run else None
+
+
+@shared_task(acks_late=True, **RETRY)
+def escalate_shortfalls() -> int:
+    return compliance.escalate_shortfalls()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts import views
+from contacts import dashboard_views, views
 
 app_name = "contacts"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("visits/", views.visits, name="visits"),
     path("approvals/", views.approvals, name="approvals"),
     path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/cases/", dashboard_views.drill_down, name="drill_down"),
+    path("runs/", dashboard_views.runs, name="runs"),
+    path("runs/now/", dashboard_views.run_now, name="run_now"),
+    path("runs/<int:pk>/", dashboard_views.run_detail, name="run"),
     path("<int:pk>/", views.contact_detail, name="detail"),
     path("<int:pk>/edit/", views.contact_edit, name="edit"),
     path("<int:pk>/addendum/", views.addendum_add, name="addendum"),

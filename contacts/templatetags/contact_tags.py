@@ -34,3 +34,8 @@ def case_type_label(code):
     from contacts.rules import CASE_TYPE_LABELS
 
     return CASE_TYPE_LABELS.get(code, "Case type unknown")
+
+
+@register.filter
+def get_month(cells, month):
+    return cells.get(month)

@@ -378,3 +378,24 @@ def test_a_line_is_met_iff_achieved_reaches_required_and_every_contact_is_accoun
     assert result.status == (rules.NOT_ASSESSABLE if not result.assessable else
                              rules.NO_REQUIREMENT if not result.lines else
                              rules.MET if all(line.met for line in result.lines) else rules.SHORT)
+
+
+# --- Early warning ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("today,planned,expected", [
+    (dt.date(2026, 3, 2), True, False),  # plenty of time, a visit planned
+    (dt.date(2026, 3, 2), False, True),  # visits needed and none planned
+    (dt.date(2026, 3, 27), True, True),  # 2 visits × 3 days > 5 days left
+    (dt.date(2026, 3, 26), True, False),  # 2 visits × 3 days = 6 days left: fits
+])
+def test_a_case_is_at_risk_when_what_is_needed_cannot_fit_in_the_days_left(today, planned, expected):
+    evaluation = rules.evaluate(facts([support(), support(day=2)], risk="moderate"))
+    assert rules.still_needed_visits(evaluation) == 2
+    assert rules.at_risk(evaluation, today, planned) is expected
+
+
+def test_a_met_month_or_a_past_month_is_never_at_risk():
+    met = rules.evaluate(facts(in_home_contacts_exactly_meeting(1, 1, 1, 1), risk="low"))
+    assert not rules.at_risk(met, dt.date(2026, 3, 30), False)
+    short = rules.evaluate(facts([], risk="low"))
+    assert not rules.at_risk(short, dt.date(2026, 4, 2), False)

@@ -1,0 +1,19 @@
+"""The one definition of Casework's periodic work. `manage.py sync_schedule` writes it to
+django-celery-beat's tables (run by `make run` and before `celery beat` starts), where
+administrators can then adjust times in the admin; existing edits to a time are kept."""
+
+from django.conf import settings
+
+# name → (task, crontab fields). Times are agency time (CELERY_TIMEZONE = TIME_ZONE).
+SCHEDULE = {
+    # 02:00 every day: recompute the current month for all open cases, warn about at-risk cases.
+    "Nightly compliance recompute": ("contacts.tasks.nightly_compliance",
+                                     {"minute": "0", "hour": str(settings.NIGHTLY_COMPLIANCE_HOUR)}),
+    # 02:30 every day: close the month whose grace period ended (frozen result, shortfall alerts).
+    "Close months after the grace period": ("contacts.tasks.close_due_months",
+                                            {"minute": "30", "hour": str(settings.NIGHTLY_COMPLIANCE_HOUR)}),
+    # 03:00 every day: escalate unacknowledged shortfall alerts to managers.
+    "Escalate old shortfall alerts": ("contacts.tasks.escalate_shortfalls", {"minute": "0", "hour": "3"}),
+    # 06:30 every day: e-mail each person a digest of their new alerts.
+    "Daily alert digest": ("alerts.tasks.send_daily_digests", {"minute": "30", "hour": "6"}),
+}

@@ -1,0 +1,184 @@
+"""The compliance scheduler's services: nightly recompute in chunks, early warnings,
+month close with shortfall alerts, escalation. Tasks (contacts/tasks.py) call these;
+they are idempotent, so running twice, concurrently or after a crash is safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from alerts.models import Alert, AlertKind, AlertRecipient, AlertStatus
+from alerts.services import AlertSpec, alerts_raise_many, alerts_resolve_many
+from cases.models import Case, Role, User
+from contacts import rules
+from contacts.models import CaseMonth, ComplianceRun, MonthStatus, RunKind
+from contacts.services import case_months_recompute
+
+log = logging.getLogger(__name__)
+
+
+def cases_open_in(month: dt.date):
+    """Cases open on at least one day of ``month``."""
+    month = rules.month_start(month)
+    return Case.objects.filter(opened_on__lte=rules.month_end(month)).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gte=month))
+
+
+def month_to_close(today: dt.date) -> dt.date:
+    """The month whose grace period for late recording ended most recently."""
+    previous = rules.add_months(today.replace(day=1), -1)
+    grace_over = today.day > settings.MONTH_CLOSE_GRACE_DAYS
+    return previous if grace_over else rules.add_months(previous, -1)
+
+
+# --- Runs --------------------------------------------------------------------------------
+
+def run_start(*, kind: str, month: dt.date, by=None, today: dt.date | None = None) -> ComplianceRun | None:
+    """Create a run with one chunk per team that has cases open in ``month``. A scheduled
+    run exists once per day and month: a second beat instance gets None and does nothing."""
+    today = today or timezone.localdate()
+    teams = list(cases_open_in(month).order_by().values_list("team_id", flat=True).distinct())
+    try:
+        with transaction.atomic():
+            return ComplianceRun.objects.create(kind=kind, month=rules.month_start(month), run_on=today,
+                                                total_chunks=len(teams), triggered_by=by)
+    except IntegrityError:
+        log.info("A %s run for %s on %s already exists; not starting another.", kind, month, today)
+        return None
+
+
+def run_chunks(run: ComplianceRun) -> list[int]:
+    return sorted(set(cases_open_in(run.month).order_by().values_list("team_id", flat=True)))
+
+
+def chunk_process(*, run_id: int, team_id: int) -> int:
+    """Recompute one team's cases for the run's month and raise or clear early warnings."""
+    run = ComplianceRun.objects.get(pk=run_id)
+    cases = cases_open_in(run.month).filter(team_id=team_id)
+    try:
+        processed = case_months_recompute(cases=cases, month=run.month)
+        if run.kind == RunKind.MONTH_CLOSE:
+            month_freeze(cases=cases, month=run.month)
+        else:
+            warnings_refresh(cases=cases, month=run.month)
+    except Exception as error:
+        ComplianceRun.objects.filter(pk=run_id).update(errors=_append_error(run_id, team_id, error))
+        _chunk_done(run_id, 0)
+        raise
+    _chunk_done(run_id, processed)
+    return processed
+
+
+def _append_error(run_id, team_id, error) -> list:
+    errors = list(ComplianceRun.objects.filter(pk=run_id).values_list("errors", flat=True).first() or [])
+    return errors + [f"Team {team_id}: {type(error).__name__}: {error}"]
+
+
+def _chunk_done(run_id: int, processed: int) -> None:
+    ComplianceRun.objects.filter(pk=run_id).update(done_chunks=F("done_chunks") + 1,
+                                                   cases_processed=F("cases_processed") + processed)
+    ComplianceRun.objects.filter(pk=run_id, finished_at__isnull=True, done_chunks__gte=F("total_chunks")).update(
+        finished_at=timezone.now())
+
+
+# --- Alerts ------------------------------------------------------------------------------
+
+def _recipients(case_rows) -> dict[int, tuple[int, ...]]:
+    """case id → (allocated caseworker, the team's leaders), for rows (case_id, caseworker_id, team_id)."""
+    leaders = defaultdict(set)
+    for user_id, team_id in User.led_teams.through.objects.filter(
+        team_id__in={team for _, _, team in case_rows}
+    ).values_list("user_id", "team_id"):
+        leaders[team_id].add(user_id)
+    return {case_id: tuple({worker} | leaders[team]) for case_id, worker, team in case_rows}
+
+
+def _specs(rows, kind: str, key: str, title: str, month: dt.date) -> list[AlertSpec]:
+    recipients = _recipients([(r["case_id"], r["case__caseworker_id"], r["case__team_id"]) for r in rows])
+    return [AlertSpec(key=key.format(case=r["case_id"], month=month), kind=kind,
+                      title=title.format(reference=r["case__reference"], month=month), case_id=r["case_id"],
+                      month=month, link=f"/cases/{r['case__reference']}/", recipient_ids=recipients[r["case_id"]])
+            for r in rows]
+
+
+AT_RISK_KEY = "at-risk:{case}:{month:%Y-%m}"
+RISK_MISSING_KEY = "risk-missing:{case}:{month:%Y-%m}"
+SHORTFALL_KEY = "shortfall:{case}:{month:%Y-%m}"
+_FIELDS = ["case_id", "case__reference", "case__caseworker_id", "case__team_id", "status", "at_risk"]
+
+
+def warnings_refresh(*, cases, month: dt.date) -> None:
+    """During the month: warn about cases at risk and months without a risk level; clear
+    warnings that no longer apply. Titles name cases by reference only."""
+    rows = list(CaseMonth.objects.filter(case__in=cases, month=month).values(*_FIELDS))
+    at_risk = [r for r in rows if r["at_risk"]]
+    missing = [r for r in rows if r["status"] == MonthStatus.NOT_ASSESSABLE]
+    alerts_raise_many(
+        _specs(at_risk, AlertKind.AT_RISK, AT_RISK_KEY, "{reference}: contact at risk for {month:%B %Y}", month)
+        + _specs(missing, AlertKind.RISK_LEVEL_MISSING, RISK_MISSING_KEY,
+                 "{reference}: contact not assessable for {month:%B %Y}", month))
+    cleared = {r["case_id"] for r in rows if not r["at_risk"]}
+    alerts_resolve_many(AT_RISK_KEY.format(case=c, month=month) for c in cleared)
+    assessable = {r["case_id"] for r in rows if r["status"] != MonthStatus.NOT_ASSESSABLE}
+    alerts_resolve_many(RISK_MISSING_KEY.format(case=c, month=month) for c in assessable)
+
+
+def month_freeze(*, cases, month: dt.date) -> int:
+    """Close ``month`` for these cases: keep the result as it stood, and raise one shortfall
+    alert per case-month short. Rows already closed are left alone (idempotent)."""
+    now = timezone.now()
+    rows = list(CaseMonth.objects.filter(case__in=cases, month=month, closed_at__isnull=True))
+    for row in rows:
+        row.closed_at = now
+        row.result_at_close = {"status": row.status, "required_total": row.required_total,
+                               "achieved_total": row.achieved_total, "lines": row.lines,
+                               "not_counted": row.not_counted, "notes": row.notes, "adjustment": row.adjustment,
+                               "not_assessable_reason": row.not_assessable_reason, "month": str(month)}
+    with transaction.atomic():
+        closing = set(CaseMonth.objects.filter(pk__in=[r.pk for r in rows], closed_at__isnull=True)
+                      .select_for_update().values_list("pk", flat=True))
+        CaseMonth.objects.bulk_update([r for r in rows if r.pk in closing], ["closed_at", "result_at_close"],
+                                      batch_size=2000)
+    short = list(CaseMonth.objects.filter(pk__in=closing, status__in=[MonthStatus.SHORT, MonthStatus.NOT_ASSESSABLE])
+                 .values(*_FIELDS))
+    alerts_raise_many(_specs([r for r in short if r["status"] == MonthStatus.SHORT], AlertKind.CONTACT_SHORTFALL,
+                             SHORTFALL_KEY, "{reference}: contact shortfall in {month:%B %Y}", month)
+                      + _specs([r for r in short if r["status"] == MonthStatus.NOT_ASSESSABLE],
+                               AlertKind.RISK_LEVEL_MISSING, RISK_MISSING_KEY,
+                               "{reference}: contact not assessable for {month:%B %Y}", month))
+    alerts_resolve_many(AT_RISK_KEY.format(case=r.case_id, month=month) for r in rows)
+    return len(closing)
+
+
+def escalate_shortfalls(*, now: dt.datetime | None = None) -> int:
+    """Unacknowledged shortfall alerts older than ALERT_ESCALATION_DAYS go to the managers
+    of the case's office as well (once)."""
+    now = now or timezone.now()
+    due = list(Alert.objects.filter(kind=AlertKind.CONTACT_SHORTFALL, status=AlertStatus.NEW, escalated_at__isnull=True,
+                                    created_at__lte=now - dt.timedelta(days=settings.ALERT_ESCALATION_DAYS))
+               .values_list("pk", "case__team__office_id"))
+    if not due:
+        return 0
+    managers = defaultdict(set)
+    for user_id, office_id in User.managed_offices.through.objects.filter(
+        office_id__in={office for _, office in due}, user__role=Role.MANAGER
+    ).values_list("user_id", "office_id"):
+        managers[office_id].add(user_id)
+    with transaction.atomic():
+        AlertRecipient.objects.bulk_create(
+            [AlertRecipient(alert_id=pk, user_id=u) for pk, office in due for u in managers[office]],
+            ignore_conflicts=True)
+        Alert.objects.filter(pk__in=[pk for pk, _ in due], escalated_at__isnull=True).update(escalated_at=now)
+    return len(due)
+
+
+
+def month_needs_closing(month: dt.date) -> bool:
+    """Some case open in ``month`` has no closed result for it yet."""
+    return cases_open_in(month).exclude(contact_months__month=month, contact_months__closed_at__isnull=False).exists()

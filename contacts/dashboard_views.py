@@ -1,0 +1,143 @@
+"""Compliance dashboards (caseworker, team leader, manager), drill-down, CSV export, and
+the administrators' page of scheduler runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from alerts.selectors import alerts_for
+from cases.models import Role
+from cases.permissions import visible_cases
+from contacts import compliance, dashboards, rules, selectors
+from contacts.models import ComplianceRun, RunKind, ScheduledVisit, VisitStatus
+from contacts.tasks import run_fan_out
+
+
+def _month_param(request) -> dt.date:
+    try:
+        return dt.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def dashboard(request):
+    role = request.user.role
+    if role == Role.MANAGER:
+        return manager_dashboard(request)
+    if role == Role.TEAM_LEADER:
+        return team_dashboard(request)
+    if role in (Role.CASEWORKER, Role.SUPPORT_OFFICER):
+        return my_month(request)
+    raise Http404
+
+
+def my_month(request):
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    week_end = today + dt.timedelta(days=6 - today.weekday())
+    return render(request, "contacts/dashboard_caseworker.html", {
+        "month": month, "results": dashboards.my_month(request.user, month),
+        "visits": ScheduledVisit.objects.filter(case__in=visible_cases(request.user).filter(
+            caseworker=request.user), status=VisitStatus.PLANNED, scheduled_for__gte=today,
+            scheduled_for__lte=week_end).select_related("case").order_by("scheduled_for"),
+        "alerts": alerts_for(request.user, status="new")[:10],
+    })
+
+
+def _tables(request, groups):
+    months = dashboards.months_back(12)
+    return months, [(group, dashboards.GROUPS[group][1], dashboards.compliance_by(request.user, group, months))
+                    for group in groups]
+
+
+def _export(request, months, tables):
+    group = request.GET.get("export")
+    for name, label, table in tables:
+        if name == group:
+            header = [label] + [m.strftime("%Y-%m") for m in months]
+            rows = [[value] + [(cells[m].rate if m in cells and cells[m].rate is not None else "") for m in months]
+                    for value, cells in table.items()]
+            response = HttpResponse(dashboards.to_csv(header, rows), content_type="text/csv")
+            response["Content-Disposition"] = f'attachment; filename="compliance-by-{name}.csv"'
+            return response
+    raise Http404
+
+
+def team_dashboard(request):
+    months, tables = _tables(request, ["team"])
+    if "export" in request.GET:
+        return _export(request, months, tables)
+    month = months[-1]
+    return render(request, "contacts/dashboard_team.html", {
+        "months": months, "tables": tables, "overall": dashboards.overall(request.user, months), "month": month,
+        "by_caseworker": dashboards.short_or_at_risk_by_caseworker(request.user, month),
+        "approvals": selectors.approvals_queue(request.user),
+    })
+
+
+def manager_dashboard(request):
+    months, tables = _tables(request, ["office", "team", "risk_level", "case_type"])
+    if "export" in request.GET:
+        return _export(request, months, tables)
+    overall = dashboards.overall(request.user, months)
+    chart = {"labels": [m.strftime("%b %Y") for m in months],
+             "series": [{"label": value, "data": [cells[m].rate if m in cells else None for m in months]}
+                        for value, cells in tables[0][2].items()]}
+    return render(request, "contacts/dashboard_manager.html", {
+        "months": months, "tables": tables, "overall": overall, "chart": chart,
+    })
+
+
+def drill_down(request):
+    month = _month_param(request)
+    filters = {key: request.GET.get(key, "") for key in dashboards.FILTERS}
+    rows = dashboards.drill_down(request.user, month=month, status=request.GET.get("status", ""),
+                                 at_risk=request.GET.get("at_risk") == "1", **filters)
+    if request.GET.get("export") == "csv":
+        header = ["Case", "Month", "Office", "Team", "Caseworker", "Case type", "Risk level", "Status", "Achieved",
+                  "Required"]
+        data = [[r.case.reference, month.strftime("%Y-%m"), r.case.team.office.name, r.case.team.name,
+                 r.case.caseworker.get_full_name(), rules.CASE_TYPE_LABELS.get(r.case_type, ""), r.risk_level,
+                 r.get_status_display(), r.achieved_total, r.required_total] for r in rows]
+        response = HttpResponse(dashboards.to_csv(header, data), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="cases-{month:%Y-%m}.csv"'
+        return response
+    return render(request, "contacts/drill_down.html", {
+        "rows": rows[:500], "count": rows.count(), "month": month, "filters": {k: v for k, v in filters.items() if v},
+        "status": request.GET.get("status", ""), "query": request.GET.urlencode(),
+    })
+
+
+def _administrator(user) -> bool:
+    return user.role == Role.ADMINISTRATOR or user.is_superuser
+
+
+def runs(request):
+    if not _administrator(request.user):
+        raise Http404
+    return render(request, "contacts/runs.html", {"runs": ComplianceRun.objects.select_related("triggered_by")[:30]})
+
+
+@require_POST
+def run_now(request):
+    if not _administrator(request.user):
+        raise Http404
+    run = compliance.run_start(kind=RunKind.MANUAL, month=timezone.localdate().replace(day=1), by=request.user)
+    transaction.on_commit(lambda: run_fan_out.delay(run.pk))
+    return redirect("contacts:run", pk=run.pk)
+
+
+def run_detail(request, pk):
+    if not _administrator(request.user):
+        raise Http404
+    run = get_object_or_404(ComplianceRun, pk=pk)
+    template = "contacts/_run_progress.html" if request.htmx else "contacts/run.html"
+    return render(request, template, {"run": run})
+
+

@@ -1,0 +1,125 @@
+"""Reads for the compliance dashboards. Every number comes from the stored monthly
+results (CaseMonth), so dashboards, alerts, exports and the case page agree.
+
+Compliance rate = assessable case-months fully met ÷ assessable case-months, where a
+case-month is assessable when its requirement could be evaluated (status met or short).
+Months "not assessable" (e.g. risk level missing) are counted and shown separately."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from cases.permissions import visible_cases
+from contacts import rules
+from contacts.models import CaseMonth, MonthStatus
+
+GROUPS = {
+    "office": ("case__team__office__name", "Office"),
+    "team": ("case__team__name", "Team"),
+    "risk_level": ("risk_level", "Risk level"),
+    "case_type": ("case_type", "Case type"),
+    "caseworker": ("case__caseworker__username", "Caseworker"),
+}
+FILTERS = {"office": "case__team__office__name", "team": "case__team__name", "risk_level": "risk_level",
+           "case_type": "case_type", "caseworker": "case__caseworker__username"}
+
+
+def months_back(count: int = 12, today: dt.date | None = None) -> list[dt.date]:
+    first = (today or timezone.localdate()).replace(day=1)
+    return [rules.add_months(first, -i) for i in range(count - 1, -1, -1)]
+
+
+def results_for(user, months: list[dt.date]):
+    return CaseMonth.objects.filter(case__in=visible_cases(user), month__gte=months[0], month__lte=months[-1])
+
+
+@dataclass
+class Cell:
+    met: int
+    short: int
+    not_assessable: int
+
+    @property
+    def assessable(self) -> int:
+        return self.met + self.short
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.met / self.assessable, 1) if self.assessable else None
+
+
+def compliance_by(user, group: str, months: list[dt.date]) -> dict[str, dict[dt.date, Cell]]:
+    """{group value: {month: Cell}} in one GROUP BY query."""
+    field, _ = GROUPS[group]
+    rows = (results_for(user, months).values(field, "month").order_by()
+            .annotate(met=Count("pk", filter=Q(status=MonthStatus.MET)),
+                      short=Count("pk", filter=Q(status=MonthStatus.SHORT)),
+                      not_assessable=Count("pk", filter=Q(status=MonthStatus.NOT_ASSESSABLE))))
+    table: dict[str, dict[dt.date, Cell]] = {}
+    for row in rows:
+        label = row[field] or "—"
+        table.setdefault(label, {})[row["month"]] = Cell(row["met"], row["short"], row["not_assessable"])
+    return dict(sorted(table.items()))
+
+
+def overall(user, months: list[dt.date]) -> dict[dt.date, Cell]:
+    rows = (results_for(user, months).values("month").order_by()
+            .annotate(met=Count("pk", filter=Q(status=MonthStatus.MET)),
+                      short=Count("pk", filter=Q(status=MonthStatus.SHORT)),
+                      not_assessable=Count("pk", filter=Q(status=MonthStatus.NOT_ASSESSABLE))))
+    return {row["month"]: Cell(row["met"], row["short"], row["not_assessable"]) for row in rows}
+
+
+def drill_down(user, *, month: dt.date, status: str = "", at_risk: bool = False, **filters):
+    """The case-months behind a number."""
+    rows = CaseMonth.objects.filter(case__in=visible_cases(user), month=month)
+    for key, value in filters.items():
+        if key in FILTERS and value:
+            rows = rows.filter(**{FILTERS[key]: value if value != "—" else ""})
+    if status in MonthStatus.values:
+        rows = rows.filter(status=status)
+    if at_risk:
+        rows = rows.filter(at_risk=True)
+    return rows.select_related("case__team__office", "case__caseworker").order_by("case__reference")
+
+
+def short_or_at_risk_by_caseworker(user, month: dt.date):
+    return (CaseMonth.objects.filter(case__in=visible_cases(user), month=month)
+            .filter(Q(status=MonthStatus.SHORT) | Q(status=MonthStatus.NOT_ASSESSABLE))
+            .values("case__caseworker__username", "case__caseworker__first_name", "case__caseworker__last_name")
+            .order_by("case__caseworker__last_name")
+            .annotate(short=Count("pk", filter=Q(status=MonthStatus.SHORT)),
+                      at_risk=Count("pk", filter=Q(at_risk=True)),
+                      not_assessable=Count("pk", filter=Q(status=MonthStatus.NOT_ASSESSABLE))))
+
+
+def my_month(user, month: dt.date):
+    return (CaseMonth.objects.filter(case__in=visible_cases(user).filter(caseworker=user, closed_on__isnull=True),
+                                     month=month)
+            .select_related("case").order_by("-at_risk", "status", "case__reference"))
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ is prefixed with '."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(header: list[str], rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([csv_safe(h) for h in header])
+    for row in rows:
+        writer.writerow([csv_safe(v) for v in row])
+    return out.getvalue()
