@@ -72,14 +72,15 @@ def referral_create(request, reference):
 
 
 def _referral_form(request, case, referral, form, write, *, success: str, title: str, submit: str = "Save",
-                   intro: str = ""):
+                   intro: str = "", refused: str = ""):
     """The pages that change a referral: validate, call one service, back to the referral."""
     if request.method == "POST" and form.is_valid():
         if _save_or_error(form, lambda: write(**form.cleaned_data)):
             messages.success(request, success)
             return redirect("services:referral_detail", case.reference, referral.pk)
     return render(request, "services/form.html", {"form": form, "case": case, "referral": referral, "title": title,
-                                                  "submit": submit, "intro": intro})
+                                                  "submit": submit, "intro": intro,
+                                                  "refused": refused if request.method == "GET" else ""})
 
 
 def referral_edit(request, reference, referral_id):
@@ -128,17 +129,18 @@ def referral_transition(request, reference, referral_id, target):
     if target not in rules.STATUS_LABELS or target == rules.DRAFT:
         raise Http404
     form = forms.TransitionForm(request.POST or None, target=target, referral=referral)
-    if request.method == "GET" and target not in rules.TRANSITIONS[referral.status]:
+    refused = ""
+    if target not in rules.TRANSITIONS[referral.status]:
         # Say straight away why the step is not possible, rather than after the form is filled in.
         today = form.fields["on"].initial
-        form.add_error(None, rules.transition_problems(target, rules.TransitionFacts(
-            status=referral.status, on=today, today=today, last_change_on=today))[0])
+        refused = rules.transition_problems(target, rules.TransitionFacts(
+            status=referral.status, on=today, today=today, last_change_on=today))[0]
     return _referral_form(
         request, case, referral, form,
         lambda on, note="", alternatives="": services.referral_transition(
             user=request.user, referral=referral, to_status=target, on=on, note=note, alternatives=alternatives),
         success=f"Referral is now {rules.label(target).lower()}.", submit=rules.ACTION_LABELS.get(target, "Save"),
-        title=f"{rules.ACTION_LABELS.get(target, rules.label(target))}: {referral.service}")
+        title=f"{rules.ACTION_LABELS.get(target, rules.label(target))}: {referral.service}", refused=refused)
 
 
 def cost_request(request, reference, referral_id):
