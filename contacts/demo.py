@@ -8,7 +8,7 @@ import datetime as dt
 import random
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.models import CaseMember, LivingArrangement, LivingKind, RiskAssessment, Role, User
@@ -105,10 +105,9 @@ def seed(agency, cases, *, scale: bool) -> None:
     visits = [ScheduledVisit(case_id=c.pk, scheduled_for=today + dt.timedelta(days=rng.randint(0, 20)))
               for c in cases if rng.random() < 0.6]
     with transaction.atomic():
-        saved = Contact.objects.bulk_create(contacts, batch_size=5000)
-        ContactParticipant.objects.bulk_create(
-            [ContactParticipant(contact_id=saved[i].pk, member_id=m, seen_alone=alone) for i, m, alone in participants],
-            batch_size=5000)
+        bulk_insert(Contact, contacts)
+        bulk_insert(ContactParticipant, [ContactParticipant(contact_id=contacts[i].pk, member_id=m, seen_alone=alone)
+                                         for i, m, alone in participants])
         ScheduledVisit.objects.bulk_create(visits, batch_size=5000)
     if not scale:
         compute_history(cases)
@@ -130,3 +129,27 @@ def compute_history(cases) -> None:
         if month <= last_closed:
             compliance.month_freeze(cases=open_then, month=month)
     compliance.warnings_refresh(cases=queryset, month=today.replace(day=1))
+
+
+def bulk_insert(model, objects: list) -> None:
+    """Insert many rows and set their primary keys. On PostgreSQL a block of ids is taken
+    from the table's sequence and the rows are streamed with COPY (about ten times faster
+    than INSERT for the millions of rows of a benchmark agency); elsewhere bulk_create."""
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects, batch_size=5000)
+        return
+    table = model._meta.db_table
+    fields = [f for f in model._meta.concrete_fields]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [sequence, sequence, len(objects)])
+        last = cursor.fetchone()[0]
+        for offset, obj in enumerate(objects):
+            obj.pk = last - len(objects) + 1 + offset
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])

@@ -26,8 +26,8 @@ def local_month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment).date()
+def local_date(moment: dt.datetime, tz=None) -> dt.date:
+    return moment.astimezone(tz or timezone.get_current_timezone()).date()
 
 
 def _in_force(rows, day: dt.date):
@@ -74,7 +74,7 @@ def load_month_facts(cases: QuerySet, month: dt.date) -> dict[int, rules.CaseMon
 
     start, end = local_month_bounds(month)
     contact_rows = list(
-        Contact.objects.filter(case_id__in=case_ids, occurred_at__gte=start, occurred_at__lt=end)
+        Contact.objects.filter(case_id__in=case_ids, occurred_at__gte=start, occurred_at__lt=end).order_by("occurred_at", "pk")
         .values_list("pk", "case_id", "occurred_at", "kind", "mode", "maker_role", "location", "location_person_id",
                      "provider_id")
     )
@@ -84,9 +84,10 @@ def load_month_facts(cases: QuerySet, month: dt.date) -> dict[int, rules.CaseMon
     ).values_list("contact_id", "member_id"):
         participants[contact_id].add(member_id)
     contacts_by_case = defaultdict(list)
+    tz = timezone.get_current_timezone()
     for pk, case_id, occurred_at, kind, mode, maker, location, location_person_id, provider_id in contact_rows:
         contacts_by_case[case_id].append(rules.Contact(
-            contact_id=pk, on=local_date(occurred_at), kind=kind, maker=maker,
+            contact_id=pk, on=local_date(occurred_at, tz), kind=kind, maker=maker,
             participants=frozenset(participants[pk]), location=location,
             location_person_id=location_person_id, provider_id=provider_id,
         ))
@@ -152,17 +153,23 @@ def _last_guardian_contacts(children: dict, people_by_case: dict, child_members:
         contact__case_id__in={child_members[m]["case_id"] for m in children},
         contact__kind=ContactKind.FACE_TO_FACE, contact__occurred_at__gte=since, contact__occurred_at__lt=start,
     ).values_list("contact_id", "contact__case_id", "contact__occurred_at", "member_id")
-    present = defaultdict(set)
-    when = {}
+    tz = timezone.get_current_timezone()
+    present = defaultdict(set)  # contact id → member ids present
+    contact_of = {}  # contact id → (case id, local date)
     for contact_id, case_id, occurred_at, member_id in rows:
         present[contact_id].add(member_id)
-        when[contact_id] = (case_id, local_date(occurred_at))
-    result = defaultdict(dict)
+        contact_of[contact_id] = (case_id, occurred_at)
+    guardians_of = {}
     for member_id, child in children.items():
         case_id = child_members[member_id]["case_id"]
-        guardians = {p.member_id for p in people_by_case[case_id] if p.person_id == child.lives_with_person_id}
-        dates = [when[c][1] for c, who in present.items()
-                 if when[c][0] == case_id and member_id in who and who & guardians]
-        if dates:
-            result[case_id][member_id] = max(dates)
+        guardians_of[member_id] = {p.member_id for p in people_by_case[case_id]
+                                   if p.person_id == child.lives_with_person_id}
+    result = defaultdict(dict)
+    for contact_id, who in present.items():
+        case_id, occurred_at = contact_of[contact_id]
+        for member_id in who & children.keys():
+            if who & guardians_of[member_id]:
+                day = local_date(occurred_at, tz)
+                if day > result[case_id].get(member_id, dt.date.min):
+                    result[case_id][member_id] = day
     return result

@@ -395,10 +395,10 @@ def _in_case_on(person: Person, day: dt.date) -> bool:
 
 def evaluate(facts: CaseMonthFacts) -> Evaluation:
     """Apply the standard to one case for one month."""
-    facts = replace(facts, month=month_start(facts.month))
-    start, end = facts.month, month_end(facts.month)
+    start, end = month_start(facts.month), month_end(facts.month)
     contacts = tuple(sorted((c for c in facts.contacts if start <= c.on <= end), key=lambda c: (c.on, c.contact_id)))
-    facts = replace(facts, contacts=contacts)
+    if facts.month != start or contacts != facts.contacts:  # callers usually pass exactly the month's contacts
+        facts = replace(facts, month=start, contacts=contacts)
     in_month = [p for p in facts.people if days_overlapping(p.joined_on, p.left_on, facts.month) > 0]
     children = [p for p in in_month if p.role == "child"]
     parents = [p for p in in_month if p.role == "parent"]

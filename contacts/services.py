@@ -4,11 +4,12 @@ the stored monthly evaluation of the contact standard."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -369,8 +370,11 @@ def evaluation_json(evaluation: rules.Evaluation) -> dict:
         "risk_level": evaluation.risk_level or "",
         "required_total": evaluation.required_total,
         "achieved_total": evaluation.achieved_total,
-        "lines": [{**asdict(line), "due_on": line.due_on.isoformat() if line.due_on else None,
-                   "counted": list(line.counted)} for line in evaluation.lines],
+        "lines": [{"code": line.code, "description": line.description, "member_id": line.member_id,
+                   "person_name": line.person_name, "role": line.role, "required": line.required,
+                   "achieved": line.achieved, "counted": list(line.counted),
+                   "due_on": line.due_on.isoformat() if line.due_on else None, "standard": line.standard}
+                  for line in evaluation.lines],
         "not_counted": [[cid, list(reasons)] for cid, reasons in evaluation.not_counted],
         "notes": list(evaluation.notes),
         "not_assessable_reason": evaluation.not_assessable_reason,
@@ -406,13 +410,44 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None) -> int:
         rows.append(CaseMonth(case_id=case_id, month=month, computed_at=now, at_risk=at_risk,
                               **{k: result[k] for k in _RESULT_FIELDS}))
     with transaction.atomic():
-        CaseMonth.objects.bulk_create(rows, batch_size=2000, update_conflicts=True, unique_fields=["case", "month"],
-                                      update_fields=_RESULT_FIELDS + ["computed_at", "at_risk"])
+        _store_results(rows)
         if closed and by is not None:
             # Only a person's late contact amends a closed month; a system recompute does not.
             CaseMonth.objects.filter(case_id__in=list(closed), month=month).update(amended_at=now, amended_by=by)
     _after_recompute(month, closed)
     return len(rows)
+
+
+_STORED = _RESULT_FIELDS + ["computed_at", "at_risk"]
+
+
+def _store_results(rows: list[CaseMonth]) -> None:
+    """Upsert results on (case, month). On PostgreSQL the rows are streamed with COPY into a
+    temporary table and merged with one INSERT … ON CONFLICT: quoting thousands of JSON
+    documents into array parameters (what bulk_create does) costs more than evaluating them."""
+    if connection.vendor != "postgresql":
+        CaseMonth.objects.bulk_create(rows, batch_size=2000, update_conflicts=True, unique_fields=["case", "month"],
+                                      update_fields=_STORED)
+        return
+    table = CaseMonth._meta.db_table
+    fields = [CaseMonth._meta.get_field(name) for name in ["case", "month"] + _STORED]
+    columns = ", ".join(f.column for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS casemonth_incoming AS SELECT {columns} FROM {table} WITH NO DATA")
+        cursor.execute("TRUNCATE casemonth_incoming")
+        with cursor.cursor.copy(f"COPY casemonth_incoming ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([_copy_value(f, row) for f in fields])
+        updates = ", ".join(f"{f.column} = EXCLUDED.{f.column}" for f in fields[2:])
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM casemonth_incoming "
+                       f"ON CONFLICT (case_id, month) DO UPDATE SET {updates}")
+
+
+def _copy_value(field, row):
+    value = getattr(row, field.attname)
+    if isinstance(field, models.JSONField):
+        return None if value is None else json.dumps(value)
+    return value
 
 
 def _after_recompute(month: dt.date, closed: dict[int, str]) -> None:

@@ -1,0 +1,79 @@
+"""Benchmark the compliance evaluation: recompute one month for N cases and compare with
+a floor query that only reads the same contacts. Run it on `seed_demo --scale N` data."""
+
+import json
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
+
+from cases.models import Case
+from contacts import rules
+from contacts.compliance import cases_open_in
+from contacts.facts import local_month_bounds
+from contacts.models import Contact
+from contacts.services import case_months_recompute
+
+
+class _QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+FLOOR_SQL = """
+SELECT c.case_id, COUNT(DISTINCT c.id), ARRAY_AGG(p.member_id)
+FROM contacts_contact c LEFT JOIN contacts_contactparticipant p ON p.contact_id = c.id
+WHERE c.case_id IN ({cases}) AND c.occurred_at >= %s AND c.occurred_at < %s
+GROUP BY c.case_id
+"""
+FLOOR_SQL_SQLITE = FLOOR_SQL.replace("ARRAY_AGG(p.member_id)", "GROUP_CONCAT(p.member_id)")
+
+
+class Command(BaseCommand):
+    help = "Recompute one month for N cases and print JSON figures (seconds, queries, ratio to a floor query)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", type=int, required=True)
+        parser.add_argument("--month", help="YYYY-MM (default: last month)")
+        parser.add_argument("--repeat", type=int, default=3, help="Runs of each; the best is reported")
+
+    def handle(self, *args, cases, month=None, repeat=3, **options):
+        month = (timezone.datetime.strptime(month, "%Y-%m").date() if month
+                 else rules.add_months(timezone.localdate().replace(day=1), -1))
+        ids = list(cases_open_in(month).order_by("pk").values_list("pk", flat=True)[:cases])
+        if len(ids) < cases:
+            raise CommandError(f"Only {len(ids)} cases were open in {month:%Y-%m}; run seed_demo --scale {cases}.")
+        selected = Case.objects.filter(pk__gte=ids[0], pk__lte=ids[-1]).filter(pk__in=cases_open_in(month))
+        start, end = local_month_bounds(month)
+        contacts = Contact.objects.filter(case__in=selected, occurred_at__gte=start, occurred_at__lt=end).count()
+
+        best, queries = None, 0
+        for _ in range(repeat):
+            counter = _QueryCounter()
+            with connection.execute_wrapper(counter):
+                began = time.perf_counter()
+                case_months_recompute(cases=selected, month=month)
+                seconds = time.perf_counter() - began
+            best, queries = (seconds, counter.count) if best is None or seconds < best else (best, queries)
+
+        subquery, params = selected.values("pk").query.sql_with_params()
+        sql = (FLOOR_SQL if connection.vendor == "postgresql" else FLOOR_SQL_SQLITE).format(cases=subquery)
+        floor = None
+        for _ in range(repeat):
+            with connection.cursor() as cursor:
+                began = time.perf_counter()
+                cursor.execute(sql, [*params, start, end])
+                cursor.fetchall()
+                seconds = time.perf_counter() - began
+            floor = seconds if floor is None or seconds < floor else floor
+
+        self.stdout.write(json.dumps({
+            "database": connection.vendor, "month": month.strftime("%Y-%m"), "cases": len(ids),
+            "contacts_read": contacts, "seconds": round(best, 3), "sql_queries": queries,
+            "floor_seconds": round(floor, 3), "ratio_to_floor": round(best / floor, 2) if floor else None,
+        }))
