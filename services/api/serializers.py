@@ -5,8 +5,11 @@ from rest_framework import serializers
 from cases.models import Case, CaseMember
 from services import rules
 from services.models import (
+    CommunicationPlan,
     CostApproval,
+    InformationMethod,
     PaymentMethod,
+    ProviderUpdate,
     Referral,
     ReferralStatus,
     ReferralStatusChange,
@@ -50,18 +53,16 @@ class CostApprovalSerializer(serializers.ModelSerializer):
                   "status", "decided_by", "decided_at", "comment"]
 
 
-class _CaseMembers(serializers.PrimaryKeyRelatedField):
+def _case_members(**kwargs):
     """Members are checked against the referral's case by the service; here only existence."""
-
-    def get_queryset(self):
-        return CaseMember.objects.all()
+    return serializers.PrimaryKeyRelatedField(queryset=CaseMember.objects.all(), **kwargs)
 
 
 class ReferralSerializer(serializers.ModelSerializer):
     case = serializers.SlugRelatedField(slug_field="reference", queryset=Case.objects.all())
     service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.select_related("provider"))
-    people = _CaseMembers(many=True)
-    self_referred_by = _CaseMembers(required=False, allow_null=True)
+    people = _case_members(many=True)
+    self_referred_by = _case_members(required=False, allow_null=True)
     status = serializers.ChoiceField(choices=ReferralStatus.choices, required=False)
     status_changes = StatusChangeSerializer(many=True, read_only=True)
     cost_status = serializers.CharField(read_only=True, allow_null=True)
@@ -101,3 +102,30 @@ class CostRequestSerializer(serializers.Serializer):
 class CostDecisionSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FamilyInformationSerializer(serializers.Serializer):
+    given_to = _case_members(many=True)
+    given_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=InformationMethod.choices)
+    details = serializers.CharField()
+
+
+class CommunicationPlanSerializer(serializers.ModelSerializer):
+    next_review_on = serializers.DateField(required=False, allow_null=True, source="referral.next_review_on")
+
+    class Meta:
+        model = CommunicationPlan
+        fields = ["provider_contact_name", "provider_contact_role", "provider_contact_phone", "provider_contact_email",
+                  "method", "every_days", "family_communication", "invited_to_reviews", "started_on",
+                  "next_update_due", "next_review_on"]
+        read_only_fields = ["next_update_due"]
+        extra_kwargs = {"started_on": {"required": False}}
+
+
+class ProviderUpdateSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = ProviderUpdate
+        fields = ["id", "received_on", "method", "summary", "recorded_by", "recorded_at"]

@@ -104,11 +104,7 @@ class ReferralViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the referral one step along the status table (400 with the reason otherwise)."""
-        referral = self.get_object()
-        require(request.user, Action.EDIT, referral.case)
-        data = serializers.TransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        referral, values = self._edit(request, pk, serializers.TransitionSerializer)
         _domain_errors(lambda: services.referral_transition(
             user=request.user, referral=referral, to_status=values["status"], on=values.get("on"),
             note=values["note"], alternatives=values["alternatives"]))
@@ -118,12 +114,9 @@ class ReferralViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
     @action(detail=True, methods=["post"], url_path="cost-approval")
     def cost_approval(self, request, pk=None):
         """Confirm the cost and ask a financial delegate to approve the payment."""
-        referral = self.get_object()
-        require(request.user, Action.EDIT, referral.case)
-        data = serializers.CostRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        referral, data = self._edit(request, pk, serializers.CostRequestSerializer)
         approval = _domain_errors(lambda: services.referral_cost_request(user=request.user, referral=referral,
-                                                                         **data.validated_data))
+                                                                         **data))
         return Response(serializers.CostApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=serializers.CostDecisionSerializer, responses=serializers.CostApprovalSerializer)
@@ -145,3 +138,35 @@ class ReferralViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
                                                                         **data.validated_data))
         return Response(serializers.CostApprovalSerializer(approval).data)
 
+
+    def _edit(self, request, pk, serializer_class):
+        referral = self.get_object()
+        require(request.user, Action.EDIT, referral.case)
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        return referral, dict(data.validated_data)
+
+    @extend_schema(request=serializers.FamilyInformationSerializer, responses=serializers.ReferralSerializer)
+    @action(detail=True, methods=["post"], url_path="family-information")
+    def family_information(self, request, pk=None):
+        """Record what the child, parents or carer were told about how and when to access the service."""
+        referral, data = self._edit(request, pk, serializers.FamilyInformationSerializer)
+        _domain_errors(lambda: services.family_information_record(user=request.user, referral=referral, **data))
+        return self._fresh(referral.pk)
+
+    @extend_schema(request=serializers.CommunicationPlanSerializer, responses=serializers.CommunicationPlanSerializer)
+    @action(detail=True, methods=["post"], url_path="communication-plan")
+    def communication_plan(self, request, pk=None):
+        """Agree or change the communication plan (once the provider has accepted)."""
+        referral, data = self._edit(request, pk, serializers.CommunicationPlanSerializer)
+        data["next_review_on"] = data.pop("referral", {}).get("next_review_on")
+        plan = _domain_errors(lambda: services.communication_plan_save(user=request.user, referral=referral, **data))
+        return Response(serializers.CommunicationPlanSerializer(plan).data)
+
+    @extend_schema(request=serializers.ProviderUpdateSerializer, responses=serializers.ProviderUpdateSerializer)
+    @action(detail=True, methods=["post"], url_path="updates")
+    def updates(self, request, pk=None):
+        """Record an update from the provider; the next one falls due from its date."""
+        referral, data = self._edit(request, pk, serializers.ProviderUpdateSerializer)
+        update = _domain_errors(lambda: services.provider_update_record(user=request.user, referral=referral, **data))
+        return Response(serializers.ProviderUpdateSerializer(update).data, status=status.HTTP_201_CREATED)

@@ -179,3 +179,16 @@ def test_the_check_finds_due_work_set_based_in_batches(cast, cases, directory):
     # Two batches and one empty read; case, caseworker and provider come with each batch (no query per row).
     assert len(reads) == 3, reads
     assert Alert.objects.filter(kind=AlertKind.PROVIDER_UPDATE_DUE).count() == 4
+
+
+def test_activating_a_referral_recomputes_the_stored_contact_evaluation_of_those_months(
+        cast, family, directory, django_capture_on_commit_callbacks):
+    from contacts.models import CaseMonth
+
+    month = _last_month()
+    referral = make_referral(family, directory["free"], cast.worker, "accepted", on=month.replace(day=2))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        svc.referral_transition(user=cast.worker, referral=referral, to_status="active", on=month.replace(day=3))
+    assert callbacks, "a recompute is queued once the change commits"
+    stored = set(CaseMonth.objects.filter(case=family).values_list("month", flat=True))
+    assert {month, timezone.localdate().replace(day=1)} <= stored

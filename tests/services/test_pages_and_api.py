@@ -280,3 +280,33 @@ def test_demo_seed_is_fictional_idempotent_and_cheap_at_scale(cast, cases):
     active = [r for r in referrals if r.status == "active"]
     assert all(r.active_on and r.active_on <= timezone.localdate() for r in active)
     assert all(timezone.localdate() - dt.timedelta(days=400) < r.active_on for r in active)
+
+
+def test_api_records_family_information_communication_plan_and_updates(client, cast, family, directory, cases):
+    referral = make_referral(family, directory["free"], cast.worker, "active")
+    client.force_login(cast.worker)
+    base = f"/api/referrals/{referral.pk}/"
+    info = client.post(base + "family-information/", {"given_to": [family.parents[0].pk],
+                                                      "given_on": timezone.localdate().isoformat(),
+                                                      "method": "phone", "details": "Mondays 9am, walk-in"},
+                       content_type="application/json")
+    assert info.status_code == 200, info.content
+    plan = client.post(base + "communication-plan/", {"provider_contact_name": "Sam", "method": "email",
+                                                     "every_days": 10, "next_review_on": "2030-01-01"},
+                      content_type="application/json")
+    assert plan.status_code == 200, plan.content
+    assert plan.json()["next_update_due"] == (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    referral.refresh_from_db()
+    assert referral.next_review_on == dt.date(2030, 1, 1)
+    update = client.post(base + "updates/", {"received_on": timezone.localdate().isoformat(), "method": "phone",
+                                             "summary": "Going well"}, content_type="application/json")
+    assert update.status_code == 201, update.content
+    bad = client.post(base + "family-information/", {"given_to": [cases["team"].parents[0].pk],
+                                                     "given_on": timezone.localdate().isoformat(),
+                                                     "method": "phone", "details": "x"},
+                      content_type="application/json")
+    assert bad.status_code == 400 and "members of this case" in bad.json()["detail"]
+    assert referral.family_information.count() == 1
+    client.force_login(cast.manager)
+    assert client.post(base + "updates/", {"received_on": timezone.localdate().isoformat(), "method": "phone",
+                                           "summary": "x"}, content_type="application/json").status_code == 403
