@@ -11,7 +11,7 @@ from collections import defaultdict
 from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 
-from cases.models import Case
+from cases.models import Case, CaseMember
 from cases.permissions import visible_cases
 from services import rules
 from services.models import (
@@ -96,7 +96,7 @@ def case_referrals(case: Case) -> list[Referral]:
     next review/update (the caller has already checked the user may see the case)."""
     referrals = list(
         _with_summary(Referral.objects.filter(case=case))
-        .prefetch_related(Prefetch("people", queryset=case.members.model.objects.select_related("person")))
+        .prefetch_related(Prefetch("people", queryset=CaseMember.objects.select_related("person")))
         .order_by("-created_at", "-id"))
     for referral in referrals:
         _set_last_exchange(referral)
@@ -111,8 +111,6 @@ def _set_last_exchange(referral: Referral) -> Referral:
 
 def referral_detail(user, reference: str, referral_id: int) -> Referral | None:
     """One referral with everything its page shows, if ``user`` may see its case."""
-    from cases.models import CaseMember
-
     members = CaseMember.objects.select_related("person")
     referral = (
         _with_summary(visible_referrals(user).filter(case__reference=reference, pk=referral_id))
