@@ -18,17 +18,22 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# Browser tests drive the machine's Chromium (Playwright cannot download its own here).
+# Browser tests drive the machine's Chromium (Playwright cannot download its own here);
+# WeasyPrint needs Pango. Installed from Debian's packages when missing.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
+	$(BIN)/python manage.py sync_schedule
 	$(BIN)/python manage.py seed_demo
 
 run: seed
