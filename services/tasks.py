@@ -1,9 +1,9 @@
 """Celery tasks of the services app: they hold no logic, they call a service.
 
-Schedule (django-celery-beat, stored in the database and editable in the admin):
-``services.tasks.provider_updates_check`` daily at 06:30 agency time (crontab ``30 6 * * *``),
-so a missing provider update is on the caseworker's alert list at the start of the day.
-The periodic task row is created by ``services/migrations/0003_schedule_provider_updates_check.py``.
+Schedule: ``provider_updates_check`` is meant to run daily at 06:00 agency time (crontab
+``0 6 * * *``), before the alert digest, so a missing provider update is on the caseworker's
+alert list at the start of the day. The one schedule definition is ``casework/schedule.py``
+(owned by the scheduler work); the entry there is still to be added.
 """
 
 from celery import shared_task
