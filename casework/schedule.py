@@ -14,6 +14,8 @@ SCHEDULE = {
                                             {"minute": "30", "hour": str(settings.NIGHTLY_COMPLIANCE_HOUR)}),
     # 03:00 every day: escalate unacknowledged shortfall alerts to managers.
     "Escalate old shortfall alerts": ("contacts.tasks.escalate_shortfalls", {"minute": "0", "hour": "3"}),
+    # 06:00 every day: alert caseworkers to provider updates that are overdue under a communication plan.
+    "Provider update check": ("services.tasks.provider_updates_check", {"minute": "0", "hour": "6"}),
     # 06:30 every day: e-mail each person a digest of their new alerts.
     "Daily alert digest": ("alerts.tasks.send_daily_digests", {"minute": "30", "hour": "6"}),
 }
