@@ -52,8 +52,9 @@ def my_month(request):
 
 def _tables(request, groups):
     months = dashboards.months_back(12)
-    return months, [(group, dashboards.GROUPS[group][1], dashboards.compliance_by(request.user, group, months))
-                    for group in groups]
+    cube = dashboards.compliance_cube(request.user, months)
+    tables = [(group, dashboards.GROUPS[group][1], dashboards.roll_up(cube, group)) for group in groups]
+    return months, tables, dashboards.roll_up(cube, None)
 
 
 def _export(request, months, tables):
@@ -70,22 +71,21 @@ def _export(request, months, tables):
 
 
 def team_dashboard(request):
-    months, tables = _tables(request, ["team"])
+    months, tables, overall = _tables(request, ["team"])
     if "export" in request.GET:
         return _export(request, months, tables)
     month = months[-1]
     return render(request, "contacts/dashboard_team.html", {
-        "months": months, "tables": tables, "overall": dashboards.overall(request.user, months), "month": month,
+        "months": months, "tables": tables, "overall": overall, "month": month,
         "by_caseworker": dashboards.short_or_at_risk_by_caseworker(request.user, month),
         "approvals": selectors.approvals_queue(request.user),
     })
 
 
 def manager_dashboard(request):
-    months, tables = _tables(request, ["office", "team", "risk_level", "case_type"])
+    months, tables, overall = _tables(request, ["office", "team", "risk_level", "case_type"])
     if "export" in request.GET:
         return _export(request, months, tables)
-    overall = dashboards.overall(request.user, months)
     chart = {"labels": [m.strftime("%b %Y") for m in months],
              "series": [{"label": value, "data": [cells[m].rate if m in cells else None for m in months]}
                         for value, cells in tables[0][2].items()]}

@@ -54,26 +54,37 @@ class Cell:
         return round(100 * self.met / self.assessable, 1) if self.assessable else None
 
 
+def compliance_cube(user, months: list[dt.date]) -> list[dict]:
+    """Counts of case-months by office, team, risk level, case type, month and status:
+    one GROUP BY over the stored results; every dashboard table is rolled up from it."""
+    fields = [GROUPS[g][0] for g in ("office", "team", "risk_level", "case_type")]
+    return list(results_for(user, months).values(*fields, "month", "status").order_by().annotate(n=Count("pk")))
+
+
+def roll_up(cube: list[dict], group: str | None) -> dict:
+    """{group value: {month: Cell}} (or {month: Cell} when ``group`` is None) from the cube."""
+    counts: dict = {}
+    field = GROUPS[group][0] if group else None
+    for row in cube:
+        key = (row[field] or "—") if field else None
+        cell = counts.setdefault(key, {}).setdefault(row["month"], Cell(0, 0, 0))
+        if row["status"] == MonthStatus.MET:
+            cell.met += row["n"]
+        elif row["status"] == MonthStatus.SHORT:
+            cell.short += row["n"]
+        elif row["status"] == MonthStatus.NOT_ASSESSABLE:
+            cell.not_assessable += row["n"]
+    if field is None:
+        return counts.get(None, {})
+    return dict(sorted(counts.items()))
+
+
 def compliance_by(user, group: str, months: list[dt.date]) -> dict[str, dict[dt.date, Cell]]:
-    """{group value: {month: Cell}} in one GROUP BY query."""
-    field, _ = GROUPS[group]
-    rows = (results_for(user, months).values(field, "month").order_by()
-            .annotate(met=Count("pk", filter=Q(status=MonthStatus.MET)),
-                      short=Count("pk", filter=Q(status=MonthStatus.SHORT)),
-                      not_assessable=Count("pk", filter=Q(status=MonthStatus.NOT_ASSESSABLE))))
-    table: dict[str, dict[dt.date, Cell]] = {}
-    for row in rows:
-        label = row[field] or "—"
-        table.setdefault(label, {})[row["month"]] = Cell(row["met"], row["short"], row["not_assessable"])
-    return dict(sorted(table.items()))
+    return roll_up(compliance_cube(user, months), group)
 
 
 def overall(user, months: list[dt.date]) -> dict[dt.date, Cell]:
-    rows = (results_for(user, months).values("month").order_by()
-            .annotate(met=Count("pk", filter=Q(status=MonthStatus.MET)),
-                      short=Count("pk", filter=Q(status=MonthStatus.SHORT)),
-                      not_assessable=Count("pk", filter=Q(status=MonthStatus.NOT_ASSESSABLE))))
-    return {row["month"]: Cell(row["met"], row["short"], row["not_assessable"]) for row in rows}
+    return roll_up(compliance_cube(user, months), None)
 
 
 def drill_down(user, *, month: dt.date, status: str = "", at_risk: bool = False, **filters):
