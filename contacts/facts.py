@@ -144,32 +144,33 @@ def load_month_facts(cases: QuerySet, month: dt.date) -> dict[int, rules.CaseMon
 
 
 def _last_guardian_contacts(children: dict, people_by_case: dict, child_members: dict, month: dt.date):
-    """case id → {child member id: date of the latest F2F with child and guardian before ``month``}."""
+    """case id → {child member id: date of the latest F2F with child and guardian before ``month``}.
+
+    Two queries: the children's face-to-face contacts in the look-back, then which of those
+    contacts their guardians attended."""
     if not children:
         return {}
     start, _ = local_month_bounds(month)
     since, _ = local_month_bounds(rules.add_months(month, -GUARDIAN_LOOKBACK_MONTHS))
-    rows = ContactParticipant.objects.filter(
-        contact__case_id__in={child_members[m]["case_id"] for m in children},
-        contact__kind=ContactKind.FACE_TO_FACE, contact__occurred_at__gte=since, contact__occurred_at__lt=start,
-    ).values_list("contact_id", "contact__case_id", "contact__occurred_at", "member_id")
-    tz = timezone.get_current_timezone()
-    present = defaultdict(set)  # contact id → member ids present
-    contact_of = {}  # contact id → (case id, local date)
-    for contact_id, case_id, occurred_at, member_id in rows:
-        present[contact_id].add(member_id)
-        contact_of[contact_id] = (case_id, occurred_at)
     guardians_of = {}
     for member_id, child in children.items():
         case_id = child_members[member_id]["case_id"]
         guardians_of[member_id] = {p.member_id for p in people_by_case[case_id]
                                    if p.person_id == child.lives_with_person_id}
+    seen = list(ContactParticipant.objects.filter(
+        member_id__in=list(children), contact__kind=ContactKind.FACE_TO_FACE,
+        contact__occurred_at__gte=since, contact__occurred_at__lt=start,
+    ).values_list("contact_id", "member_id", "contact__occurred_at"))
+    guardian_ids = set().union(*guardians_of.values())
+    attended = set(ContactParticipant.objects.filter(
+        contact_id__in={contact_id for contact_id, _, _ in seen}, member_id__in=guardian_ids,
+    ).values_list("contact_id", "member_id")) if seen and guardian_ids else set()
+    tz = timezone.get_current_timezone()
     result = defaultdict(dict)
-    for contact_id, who in present.items():
-        case_id, occurred_at = contact_of[contact_id]
-        for member_id in who & children.keys():
-            if who & guardians_of[member_id]:
-                day = local_date(occurred_at, tz)
-                if day > result[case_id].get(member_id, dt.date.min):
-                    result[case_id][member_id] = day
+    for contact_id, member_id, occurred_at in seen:
+        if any((contact_id, guardian) in attended for guardian in guardians_of[member_id]):
+            case_id = child_members[member_id]["case_id"]
+            day = local_date(occurred_at, tz)
+            if day > result[case_id].get(member_id, dt.date.min):
+                result[case_id][member_id] = day
     return result

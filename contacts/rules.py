@@ -28,6 +28,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 # --- Vocabulary ------------------------------------------------------------------
 
@@ -139,9 +140,9 @@ def _adjustment_key(code: str, role: str) -> str | None:
 # --- Input facts -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Person:
-    """A member of the case. Child facts are those in force on the month's reference day."""
+class Person(NamedTuple):
+    """A member of the case. Child facts are those in force on the month's reference day.
+    (Named tuples, not dataclasses: the nightly run builds hundreds of thousands of them.)"""
 
     member_id: int
     person_id: int
@@ -156,8 +157,7 @@ class Person:
     order_started_on: dt.date | None = None  # start of the current legal status
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(NamedTuple):
     contact_id: int
     on: dt.date  # local date in the agency time zone
     kind: str  # face_to_face, support, other, note
@@ -197,8 +197,7 @@ class CaseMonthFacts:
 # --- Output -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     code: str
     description: str
     member_id: int | None  # None for case-level lines

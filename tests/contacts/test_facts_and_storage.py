@@ -120,3 +120,25 @@ def test_a_late_contact_amends_a_closed_month_and_keeps_the_frozen_result(cast, 
     assert frozen.result_at_close == {"status": "short"}
     child_line = next(line for line in frozen.lines if line["code"] == "f2f" and line["role"] == "child")
     assert child_line["achieved"] == 1
+
+
+def test_last_visit_with_child_and_guardian_is_found_for_long_term_guardianship(cast):
+    case = make_family_case(cast.worker, opened_on=dt.date(2024, 1, 1), children=1, risk=None)
+    child = case.children[0]
+    guardian = f.MemberFactory(case=case, role="carer", joined_on=dt.date(2024, 1, 1))
+    child.legal_statuses.update(intervention_type="ltg_suitable_person")
+    child.living_arrangements.update(kind="in_care", with_person=guardian.person)
+    from contacts.models import Contact, ContactParticipant
+
+    def visit(day, members):
+        contact = Contact.objects.create(case=case, occurred_at=_at(day, 10), kind="face_to_face",
+                                         maker_role="caseworker", made_by=cast.worker, author=cast.worker,
+                                         recorded_at=_at(day, 12))
+        ContactParticipant.objects.bulk_create([ContactParticipant(contact=contact, member=m) for m in members])
+
+    visit(dt.date(2025, 2, 10), [child, guardian])
+    visit(dt.date(2025, 5, 10), [child])  # the guardian was not there: does not reset the clock
+    facts = load_month_facts(Case.objects.filter(pk=case.pk), MARCH)[case.pk]
+    assert facts.last_guardian_contact == {child.pk: dt.date(2025, 2, 10)}
+    line = next(line for line in rules.evaluate(facts).lines if line.code == "f2f_with_guardian")
+    assert line.due_on == dt.date(2026, 2, 10) and line.status == "short by 1"
