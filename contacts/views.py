@@ -50,9 +50,12 @@ def contact_create(request, reference):
     })
 
 
+_MULTIPLE_CHOICE = ("participants", "seen_alone")
+
+
 def _form_data(request) -> dict:
-    return {key: request.POST.getlist(key) if len(request.POST.getlist(key)) > 1
-            or key in ("participants", "seen_alone") else request.POST.get(key)
+    """What was typed, as JSON the form can be rebuilt from (a draft)."""
+    return {key: request.POST.getlist(key) if key in _MULTIPLE_CHOICE else request.POST.get(key)
             for key in request.POST}
 
 
