@@ -217,8 +217,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=600
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=660)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Queuing must never hold up a web request: one quick attempt, and if the broker is down
+# the work is picked up by the next scheduled run.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1}
+CELERY_TASK_PUBLISH_RETRY = False
 
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -283,5 +286,42 @@ AT_RISK_DAYS_PER_VISIT = env.int("AT_RISK_DAYS_PER_VISIT", default=3)
 # Address used in e-mailed links.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # --- caseplans (statutory timeframes) -------------------------------------------
+# First plan endorsed and a copy given to the child and parents within N days of substantiation.
+CASEPLAN_FIRST_PLAN_DAYS = env.int("CASEPLAN_FIRST_PLAN_DAYS", default=21)
+# A plan is reviewed by its review date and at least every N months.
+CASEPLAN_REVIEW_MONTHS = env.int("CASEPLAN_REVIEW_MONTHS", default=12)
+# A timeframe is "due soon" (and alerted) within N days of its due date.
+CASEPLAN_DUE_SOON_DAYS = env.int("CASEPLAN_DUE_SOON_DAYS", default=7)
+if min(CASEPLAN_FIRST_PLAN_DAYS, CASEPLAN_REVIEW_MONTHS) < 1 or CASEPLAN_DUE_SOON_DAYS < 0:
+    raise ImproperlyConfigured("CASEPLAN_* timeframes must be positive numbers.")
 # --- services (referrals) ------------------------------------------------------
 # --- responses (record alerts, new concerns, reviews, closure) ------------------
+# Hours after receipt by which each step of a response to new information is due, per kind
+# ("view,assess,further_action,safety_assessment,case_plan_review,placement_review").
+RESPONSES_NEW_CONCERN_DUE_HOURS = env.list("RESPONSES_NEW_CONCERN_DUE_HOURS", cast=int,
+                                           default=[4, 24, 72, 24, 240, 72])
+RESPONSES_COURT_ALERT_DUE_HOURS = env.list("RESPONSES_COURT_ALERT_DUE_HOURS", cast=int,
+                                           default=[24, 72, 120, 72, 240, 120])
+# Supervision review interval in weeks by the case's latest risk level (the manual's minimum is 6).
+RESPONSES_SUPERVISION_WEEKS_LOW = env.int("RESPONSES_SUPERVISION_WEEKS_LOW", default=6)
+RESPONSES_SUPERVISION_WEEKS_MODERATE = env.int("RESPONSES_SUPERVISION_WEEKS_MODERATE", default=6)
+RESPONSES_SUPERVISION_WEEKS_HIGH = env.int("RESPONSES_SUPERVISION_WEEKS_HIGH", default=4)
+# Formal case review every N months.
+RESPONSES_FORMAL_REVIEW_MONTHS = env.int("RESPONSES_FORMAL_REVIEW_MONTHS", default=6)
+# Supervision and formal reviews are alerted this many days before they fall due.
+RESPONSES_REVIEW_WARNING_DAYS = env.int("RESPONSES_REVIEW_WARNING_DAYS", default=7)
+# Hours from receiving new information to each step of the response being due, per kind of
+# information (JSON to override, e.g. '{"new_concern": {"safety_assessment": 24}}'; steps left out
+# keep their default). Unknown kinds or steps fail at start (responses.apps).
+RESPONSE_STEP_DUE_HOURS = env.json("RESPONSE_STEP_DUE_HOURS", default={})
+# Supervision reviews: longest gap in days, by the case's current risk level (higher risk, more often).
+SUPERVISION_INTERVAL_DAYS = {
+    "low": env.int("SUPERVISION_INTERVAL_DAYS_LOW", default=42),
+    "moderate": env.int("SUPERVISION_INTERVAL_DAYS_MODERATE", default=42),
+    "high": env.int("SUPERVISION_INTERVAL_DAYS_HIGH", default=28),
+}
+# Formal case review and evaluation: every this many months.
+FORMAL_REVIEW_INTERVAL_MONTHS = env.int("FORMAL_REVIEW_INTERVAL_MONTHS", default=6)
+# Due dates this many days ahead show as "due soon" on the team leader's page and raise an alert.
+REVIEW_DUE_SOON_DAYS = env.int("REVIEW_DUE_SOON_DAYS", default=7)
+# Working days for safety plans use AGENCY_HOLIDAYS_COUNTRY / AGENCY_HOLIDAYS_SUBDIVISION above.
