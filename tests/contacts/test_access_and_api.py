@@ -34,11 +34,50 @@ def test_contact_pages_by_role_and_case_position(client, cast, cases, role, posi
         ("view", f"/api/cases/{case.reference}/compliance/{month}/"),
         ("edit", f"/contacts/case/{case.reference}/new/"),
     ]
+    from contacts.selectors import ensure_month_result
+
+    ensure_month_result(case, timezone.localdate())
+    pages.append(("view", f"/contacts/case/{case.reference}/month/{month}/"))
+    if role in ("worker", "colleague", "leader", "other_team_worker", "other_team_leader"):
+        pages.append(("edit", f"/contacts/case/{case.reference}/requests/new/"))
     for needed, url in pages:
         assert client.get(url).status_code == _expected(role, position, needed), (role, position, url)
     expected = _expected(role, position, "edit")
     response = client.post(f"/contacts/{contact.pk}/addendum/", {"text": "Extra", "reason": "Because"})
     assert response.status_code == (302 if expected == 200 else expected)
+
+
+def test_only_the_author_corrects_a_contact_within_the_window(client, cast, cases):
+    case = cases["own"]
+    contact = contact_record(user=cast.worker, case=case, data=ContactInput(
+        occurred_at=timezone.now(), kind="face_to_face", made_by=cast.worker, participants=case.children))
+    client.force_login(cast.worker)
+    assert client.get(f"/contacts/{contact.pk}/edit/").status_code == 200
+    client.force_login(cast.colleague)
+    assert client.get(f"/contacts/{contact.pk}/edit/").status_code == 302  # sent back with a message
+    for outsider in (cast.other_team_worker, cast.other_office_manager, cast.administrator):
+        client.force_login(outsider)
+        assert client.get(f"/contacts/{contact.pk}/edit/").status_code == 404
+    client.force_login(cast.manager)
+    assert client.get(f"/contacts/{contact.pk}/edit/").status_code == 403
+
+
+def test_support_officers_and_managers_cannot_request_overrides(client, cast, cases):
+    case = cases["own"]
+    client.force_login(cast.support_officer)
+    assert client.get(f"/contacts/case/{case.reference}/requests/new/").status_code == 404
+    client.force_login(cast.manager)
+    assert client.get(f"/contacts/case/{case.reference}/requests/new/").status_code == 403
+
+
+def test_my_visits_lists_only_my_cases(client, cast, cases):
+    from contacts.models import ScheduledVisit
+
+    for case in cases.values():
+        ScheduledVisit.objects.create(case=case, scheduled_for=timezone.localdate())
+    client.force_login(cast.worker)
+    visits = client.get("/contacts/visits/").context["visits"]
+    assert [v.case for v in visits] == [cases["own"]]
 
 
 def test_contact_lists_show_only_visible_cases(client, cast, cases):
