@@ -1,0 +1,433 @@
+"""Every write of case plans. Keyword-only, atomic, named ``<thing>_<verb>``; a refusal is a
+``CaseworkError`` with a message for the person. Access is checked through cases/permissions.py.
+
+Optimistic locking: a form carries the ``lock_version`` it was opened with; the save first
+claims the row with ``UPDATE … SET lock_version = n + 1 WHERE id = … AND lock_version = n``.
+A row count of 0 means someone else saved first (or the plan left the draft stage), and the
+save is refused with nothing of either person lost (the view keeps the typed input).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from caseplans import rules
+from caseplans.models import (
+    CasePlan,
+    ChildObjective,
+    DecisionKind,
+    GoalReview,
+    GoalStatus,
+    PlanAction,
+    PlanDecision,
+    PlanGoal,
+    ProtectiveConcern,
+)
+from cases.models import Case, CaseMember, MemberRole
+from cases.permissions import Action, can, require
+from cases.services import CaseworkError
+
+PLAN_FIELDS = ("caseworker", "how_made", "made_on", "participants", "child_participated", "child_views",
+               "visit_frequency", "cultural_support_plan", "review_date", "right_of_review_told_on",
+               "confidential_notes")
+ACTION_FIELDS = ("goal", "what", "responsible_kind", "responsible_name", "service", "location",
+                 "location_confidential", "due_on", "measure")
+
+STALE_MESSAGE = ("{who} saved this {thing} after you opened it, so your changes were not saved. "
+                 "Your text is still in the form: open the {thing} again in a new tab, compare, and apply "
+                 "your changes to the latest version.")
+
+
+def _claim(model, obj, lock_version: int, *, thing: str, extra: Q = Q()) -> None:
+    """Win the row or refuse: the conditional UPDATE is the optimistic lock."""
+    won = model.objects.filter(Q(pk=obj.pk, lock_version=lock_version) & extra).update(
+        lock_version=F("lock_version") + 1)
+    if not won:
+        current = model.objects.filter(pk=obj.pk).first()
+        if current is not None and current.lock_version != lock_version:
+            last = current.history.first()
+            who = (last.history_user.get_full_name() or last.history_user.username) \
+                if last and last.history_user else "Someone else"
+            raise CaseworkError(STALE_MESSAGE.format(who=who, thing=thing))
+        raise CaseworkError(rules.edit_problem(getattr(current, "status", None) or current.plan.status)
+                            if current else f"This {thing} no longer exists.")
+    obj.lock_version = lock_version + 1
+
+
+def _require_editable(user, plan: CasePlan) -> None:
+    require(user, Action.EDIT, plan.case)
+    problem = rules.edit_problem(plan.status)
+    if problem:
+        raise CaseworkError(problem)
+
+
+def _children(case: Case):
+    return CaseMember.objects.filter(case=case, role=MemberRole.CHILD, left_on__isnull=True)
+
+
+def _check_caseworker(case: Case, caseworker) -> None:
+    if caseworker is not None and not can(caseworker, Action.VIEW, case):
+        raise CaseworkError("The caseworker responsible must be someone who works on this case.")
+
+
+# --- The plan -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(*, user, case: Case, **fields) -> CasePlan:
+    """Start version 1 of a case's plan (later versions come from :func:`plan_review_start`)."""
+    require(user, Action.EDIT, case)
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+    existing = CasePlan.objects.filter(case=case)
+    if existing.filter(status__in=rules.WORKING).exists():
+        raise CaseworkError("This case already has a plan being written; change that one.")
+    if existing.exists():
+        raise CaseworkError("This case has a plan already; start a review of it to make the next version.")
+    objectives = fields.pop("objectives", {}) or {}
+    fields.setdefault("caseworker", case.caseworker)
+    _check_caseworker(case, fields["caseworker"])
+    plan = CasePlan(case=case, version=1, created_by=user, **{k: v for k, v in fields.items() if k in PLAN_FIELDS})
+    plan._history_user = user
+    plan.save()
+    _objectives_save(plan, objectives)
+    return plan
+
+
+def _objectives_save(plan: CasePlan, objectives: dict) -> None:
+    """``objectives`` maps a child's CaseMember id to a permanency objective ("" removes it)."""
+    if not objectives:
+        return
+    child_ids = set(_children(plan.case).values_list("pk", flat=True))
+    unknown = set(objectives) - child_ids
+    if unknown:
+        raise CaseworkError("A permanency objective can be set only for a child of this case.")
+    current = {o.member_id: o for o in plan.child_objectives.all()}
+    for member_id, objective in objectives.items():
+        row = current.get(member_id)
+        if not objective:
+            if row:
+                row.delete()
+        elif row is None:
+            ChildObjective.objects.create(plan=plan, member_id=member_id, objective=objective)
+        elif row.objective != objective:
+            row.objective = objective
+            row.save(update_fields=["objective"])
+
+
+@transaction.atomic
+def plan_update(*, user, plan: CasePlan, lock_version: int, **fields) -> CasePlan:
+    """Change a draft (or returned) version; refused when someone saved it since ``lock_version``."""
+    _require_editable(user, plan)
+    _claim(CasePlan, plan, lock_version, thing="plan", extra=Q(status__in=rules.EDITABLE))
+    objectives = fields.pop("objectives", None)
+    if "caseworker" in fields:
+        _check_caseworker(plan.case, fields["caseworker"])
+    for name, value in fields.items():
+        if name not in PLAN_FIELDS:
+            raise TypeError(f"plan_update() got an unexpected field {name!r}")
+        setattr(plan, name, value)
+    plan._history_user = user
+    plan.save()
+    _objectives_save(plan, objectives or {})
+    return plan
+
+
+def submit_problems(plan: CasePlan) -> list[str]:
+    """What a version needs before a team leader can be asked to endorse it."""
+    problems = []
+    actions = list(plan.actions.all())
+    if not plan.concerns.exists():
+        problems.append("Record at least one protective concern.")
+    if not plan.goals.exists():
+        problems.append("Record at least one goal.")
+    if not actions:
+        problems.append("Add at least one action to the actions table.")
+    if plan.review_date is None:
+        problems.append("Set the review date.")
+    children = list(_children(plan.case).select_related("person"))
+    with_objective = set(plan.child_objectives.values_list("member_id", flat=True))
+    for child in children:
+        if child.pk not in with_objective:
+            problems.append(f"Choose the permanency objective for {child.person.given_name}.")
+        if rules.needs_cultural_plan(child.person.indigenous_status) and not plan.cultural_support_plan.strip():
+            problems.append(f"Write the cultural support plan for {child.person.given_name}.")
+    return problems
+
+
+@transaction.atomic
+def plan_submit(*, user, plan: CasePlan) -> CasePlan:
+    require(user, Action.EDIT, plan.case)
+    problem = rules.transition_problem(plan.status, rules.SUBMITTED)
+    if problem:
+        raise CaseworkError(problem)
+    problems = submit_problems(plan)
+    if problems:
+        raise CaseworkError("Before submitting: " + " ".join(problems))
+    won = CasePlan.objects.filter(pk=plan.pk, status=plan.status).update(
+        status=rules.SUBMITTED, submitted_by=user, submitted_at=timezone.now(), lock_version=F("lock_version") + 1)
+    if not won:
+        raise CaseworkError("The plan changed while you were submitting it; open it again.")
+    return _reload(plan, user)
+
+
+def _reload(plan: CasePlan, user) -> CasePlan:
+    """Re-read after a conditional UPDATE and keep a history row of the new state."""
+    plan.refresh_from_db()
+    plan._history_user = user
+    plan.save(update_fields=["status"])
+    return plan
+
+
+def _decide_check(user, plan: CasePlan, *, endorsing: bool) -> None:
+    require(user, Action.VIEW, plan.case)
+    problem = rules.endorse_problem(
+        author_ids={plan.created_by_id, plan.submitted_by_id} if endorsing else set(),
+        user_id=user.pk, is_team_leader_of_case=can(user, Action.APPROVE, plan.case))
+    if problem:
+        raise CaseworkError(problem)
+    target = rules.ENDORSED if endorsing else rules.RETURNED
+    problem = rules.transition_problem(plan.status, target)
+    if problem:
+        raise CaseworkError(problem)
+
+
+@transaction.atomic
+def plan_endorse(*, user, plan: CasePlan, comment: str = "") -> CasePlan:
+    """A team leader of the case's team endorses a submitted version they did not write.
+    The version it replaces (under review) becomes superseded."""
+    _decide_check(user, plan, endorsing=True)
+    today = timezone.localdate()
+    won = CasePlan.objects.filter(pk=plan.pk, status=rules.SUBMITTED).update(
+        status=rules.ENDORSED, endorsed_by=user, endorsed_on=today, lock_version=F("lock_version") + 1)
+    if not won:
+        raise CaseworkError("This plan is no longer waiting for endorsement.")
+    if plan.previous_id:
+        CasePlan.objects.filter(pk=plan.previous_id, status=rules.UNDER_REVIEW).update(status=rules.SUPERSEDED)
+    PlanDecision.objects.create(plan=plan, decision=DecisionKind.ENDORSED, comment=comment.strip(), decided_by=user)
+    return _reload(plan, user)
+
+
+@transaction.atomic
+def plan_return(*, user, plan: CasePlan, comment: str) -> CasePlan:
+    """A team leader of the case's team returns a submitted version with comments."""
+    _decide_check(user, plan, endorsing=False)
+    if not comment.strip():
+        raise CaseworkError("Say what needs to change: a returned plan needs a comment.")
+    won = CasePlan.objects.filter(pk=plan.pk, status=rules.SUBMITTED).update(
+        status=rules.RETURNED, lock_version=F("lock_version") + 1)
+    if not won:
+        raise CaseworkError("This plan is no longer waiting for endorsement.")
+    PlanDecision.objects.create(plan=plan, decision=DecisionKind.RETURNED, comment=comment.strip(), decided_by=user)
+    return _reload(plan, user)
+
+
+@transaction.atomic
+def plan_copy_provided(*, user, plan: CasePlan, provided_on: dt.date, how: str,
+                       right_of_review_told_on: dt.date | None = None) -> CasePlan:
+    """Record that the child and parents were given a copy of the endorsed plan."""
+    require(user, Action.EDIT, plan.case)
+    problem = rules.transition_problem(plan.status, rules.COPY_PROVIDED)
+    if problem:
+        raise CaseworkError(problem if plan.status != rules.SUBMITTED else
+                            "A copy can be recorded only once the plan is endorsed.")
+    if not how.strip():
+        raise CaseworkError("Say how the copy was provided (e.g. given at a home visit, posted).")
+    if provided_on > timezone.localdate():
+        raise CaseworkError("The date the copy was provided cannot be in the future.")
+    if provided_on < plan.endorsed_on:
+        raise CaseworkError("The copy cannot have been provided before the plan was endorsed.")
+    updates = {"status": rules.COPY_PROVIDED, "copy_provided_on": provided_on, "copy_provided_how": how.strip(),
+               "lock_version": F("lock_version") + 1}
+    if right_of_review_told_on:
+        updates["right_of_review_told_on"] = right_of_review_told_on
+    CasePlan.objects.filter(pk=plan.pk, status=rules.ENDORSED).update(**updates)
+    return _reload(plan, user)
+
+
+@transaction.atomic
+def plan_review_start(*, user, plan: CasePlan) -> CasePlan:
+    """Start the review of the version in force: it becomes "under review" and the next version
+    is drafted, carrying forward its details, the children's objectives, the concerns, and the
+    open goals and actions. Returns the new draft."""
+    require(user, Action.EDIT, plan.case)
+    problem = rules.transition_problem(plan.status, rules.UNDER_REVIEW)
+    if problem:
+        raise CaseworkError(problem)
+    won = CasePlan.objects.filter(pk=plan.pk, status__in=rules.IN_FORCE).update(
+        status=rules.UNDER_REVIEW, review_started_on=timezone.localdate(), lock_version=F("lock_version") + 1)
+    if not won:
+        raise CaseworkError("This plan is no longer in force; open it again.")
+    _reload(plan, user)
+    new = CasePlan(case=plan.case, version=plan.version + 1, previous=plan, created_by=user,
+                   **{name: getattr(plan, name) for name in PLAN_FIELDS})
+    new.review_date = None
+    new.right_of_review_told_on = None
+    new._history_user = user
+    try:
+        new.save()
+    except IntegrityError as error:
+        raise CaseworkError("A newer version of this plan exists already.") from error
+    ChildObjective.objects.bulk_create(
+        [ChildObjective(plan=new, member_id=o.member_id, objective=o.objective) for o in plan.child_objectives.all()])
+    ProtectiveConcern.objects.bulk_create(
+        [ProtectiveConcern(plan=new, concern=c.concern, strengths=c.strengths, needs=c.needs)
+         for c in plan.concerns.all()])
+    goal_map = {}
+    for goal in plan.goals.filter(status=GoalStatus.OPEN):
+        goal_map[goal.pk] = PlanGoal.objects.create(plan=new, text=goal.text, carried_from=goal)
+    PlanAction.objects.bulk_create([
+        PlanAction(plan=new, goal=goal_map.get(a.goal_id), carried_from=a, progress_note=a.progress_note,
+                   **{name: getattr(a, name) for name in ACTION_FIELDS if name != "goal"})
+        for a in plan.actions.filter(completed_on__isnull=True)
+    ])
+    return new
+
+
+# --- Concerns, goals, actions -----------------------------------------------------------
+
+
+@transaction.atomic
+def concern_save(*, user, plan: CasePlan, concern: ProtectiveConcern | None = None, text: str, strengths: str = "",
+                 needs: str = "") -> ProtectiveConcern:
+    _require_editable(user, plan)
+    if not text.strip():
+        raise CaseworkError("Describe the protective concern.")
+    concern = concern or ProtectiveConcern(plan=plan)
+    if concern.plan_id != plan.pk:
+        raise CaseworkError("This concern belongs to another plan.")
+    concern.concern, concern.strengths, concern.needs = text.strip(), strengths.strip(), needs.strip()
+    concern._history_user = user
+    concern.save()
+    return concern
+
+
+@transaction.atomic
+def goal_save(*, user, plan: CasePlan, goal: PlanGoal | None = None, text: str,
+              status: str = GoalStatus.OPEN) -> PlanGoal:
+    _require_editable(user, plan)
+    if not text.strip():
+        raise CaseworkError("Write the goal.")
+    goal = goal or PlanGoal(plan=plan)
+    if goal.plan_id != plan.pk:
+        raise CaseworkError("This goal belongs to another plan.")
+    goal.text, goal.status = text.strip(), status
+    goal._history_user = user
+    goal.save()
+    return goal
+
+
+def _action_values(plan: CasePlan, fields: dict) -> dict:
+    unknown = set(fields) - set(ACTION_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected action fields {sorted(unknown)}")
+    if not (fields.get("what") or "").strip():
+        raise CaseworkError("Say what will be done.")
+    goal = fields.get("goal")
+    if goal is not None and goal.plan_id != plan.pk:
+        raise CaseworkError("The goal must be one of this plan's goals.")
+    return fields
+
+
+@transaction.atomic
+def action_add(*, user, plan: CasePlan, **fields) -> PlanAction:
+    _require_editable(user, plan)
+    action = PlanAction(plan=plan, **_action_values(plan, fields))
+    action._history_user = user
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_update(*, user, action: PlanAction, lock_version: int, **fields) -> PlanAction:
+    plan = action.plan
+    _require_editable(user, plan)
+    _action_values(plan, fields)
+    _claim(PlanAction, action, lock_version, thing="action", extra=Q(plan__status__in=rules.EDITABLE))
+    for name, value in fields.items():
+        setattr(action, name, value)
+    action._history_user = user
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_complete(*, user, action: PlanAction, lock_version: int, completed_on: dt.date | None,
+                    progress_note: str) -> PlanAction:
+    """Tick an action off (or record progress without ticking it) on a draft or the plan in force."""
+    plan = action.plan
+    require(user, Action.EDIT, plan.case)
+    if plan.status not in rules.EDITABLE | rules.IN_FORCE:
+        raise CaseworkError("Progress is recorded on the plan in force; this version is "
+                            f"{rules.STATUS_LABELS[plan.status].lower()}.")
+    if completed_on and completed_on > timezone.localdate():
+        raise CaseworkError("The completion date cannot be in the future.")
+    _claim(PlanAction, action, lock_version, thing="action")
+    action.completed_on, action.progress_note = completed_on, progress_note.strip()
+    action._history_user = user
+    action.save()
+    return action
+
+
+@transaction.atomic
+def goal_review_record(*, user, goal: PlanGoal, progress: str, evidence: str, recommendation: str) -> GoalReview:
+    """At review: the progress towards one goal, the evidence for it, and a recommendation."""
+    plan = goal.plan
+    require(user, Action.EDIT, plan.case)
+    if plan.status not in rules.IN_FORCE | {rules.UNDER_REVIEW}:
+        raise CaseworkError("Progress towards goals is assessed on an endorsed plan, at its review.")
+    if not evidence.strip():
+        raise CaseworkError("Give the evidence for the progress you record.")
+    review, _ = GoalReview.objects.update_or_create(
+        goal=goal, defaults={"progress": progress, "evidence": evidence.strip(), "recommendation": recommendation,
+                             "recorded_by": user})
+    return review
+
+
+# --- Timeframe alerts ------------------------------------------------------------------
+
+
+def plan_timeframes_check(*, today: dt.date | None = None) -> int:
+    """Raise alerts (due soon, overdue) for every open case's plan timeframes and overdue actions,
+    and resolve the ones no longer true. Set-based: a fixed number of queries. Returns new alerts."""
+    from alerts.models import Alert, AlertKind, AlertStatus
+    from alerts.services import AlertSpec, alerts_raise_many
+    from caseplans import selectors
+
+    today = today or timezone.localdate()
+    rows = selectors.timeframe_rows(today=today)
+    team_ids = {row.team_id for row in rows}
+    leaders: dict[int, list[int]] = {}
+    for team_id, user_id in selectors.team_leader_ids(team_ids):
+        leaders.setdefault(team_id, []).append(user_id)
+    specs = []
+    for row in rows:
+        recipients = tuple(sorted({row.caseworker_id, *leaders.get(row.team_id, [])} - {None}))
+        link = f"/cases/{row.reference}/"
+        for frame in row.timeframes:
+            if frame.status not in (rules.DUE_SOON, rules.OVERDUE):
+                continue
+            kind = AlertKind.PLAN_OVERDUE if frame.status == rules.OVERDUE else AlertKind.PLAN_DUE
+            specs.append(AlertSpec(
+                key=f"caseplan:{frame.key}:{row.case_id}:{frame.due_on:%Y-%m-%d}:{frame.status}", kind=kind,
+                title=f"{frame.name} {'overdue' if frame.status == rules.OVERDUE else 'due'} "
+                      f"{frame.due_on:%d %b %Y}: {row.reference}",
+                recipient_ids=recipients, case_id=row.case_id, link=link, due_on=frame.due_on))
+        if row.overdue_actions:
+            specs.append(AlertSpec(
+                key=f"caseplan:actions:{row.plan_id}", kind=AlertKind.ACTION_OVERDUE,
+                title=f"Case plan actions overdue: {row.reference}", recipient_ids=recipients,
+                case_id=row.case_id, link=link))
+    created = alerts_raise_many(specs)
+    Alert.objects.filter(key__startswith="caseplan:").exclude(status=AlertStatus.RESOLVED).exclude(
+        key__in=[s.key for s in specs]).update(status=AlertStatus.RESOLVED, resolved_at=timezone.now())
+    return created
+
+
+def timeframe_settings() -> dict:
+    return {"first_plan_days": settings.CASEPLAN_FIRST_PLAN_DAYS, "review_months": settings.CASEPLAN_REVIEW_MONTHS,
+            "soon_days": settings.CASEPLAN_DUE_SOON_DAYS}
