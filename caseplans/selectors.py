@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from caseplans import rules
 from caseplans.models import CasePlan, ChildObjective, PlanAction, PlanDecision, PlanGoal
-from cases.models import Case, CaseMember, LegalStatus, MemberRole, User
+from cases.models import Case, CaseMember, LegalStatus, MemberRole, Role, User
 from cases.permissions import led_team_ids, visible_cases
 
 
@@ -99,6 +99,10 @@ def timeframe_rows(*, today: dt.date) -> list[PlanRow]:
     return [plan_row(case, today=today) for case in cases.iterator(chunk_size=2000)]
 
 
+def is_team_leader(user) -> bool:
+    return bool(user.is_authenticated and user.role == Role.TEAM_LEADER)
+
+
 def team_leader_ids(team_ids) -> list[tuple[int, int]]:
     """(team id, user id) of the active team leaders of ``team_ids``."""
     return list(User.objects.filter(led_teams__in=team_ids, is_active=True).values_list("led_teams", "pk"))
@@ -113,7 +117,7 @@ def leader_dashboard(user, *, today: dt.date | None = None) -> list[PlanRow]:
     """The plans of a team leader's teams that are awaiting endorsement, due soon or overdue."""
     today = today or timezone.localdate()
     cases = visible_cases(user).filter(team_id__in=led_team_ids(user))
-    cases = annotate_plan_facts(_cases_with_plan_work(cases), today=today).select_related("caseworker", "team")
+    cases = annotate_plan_facts(_cases_with_plan_work(cases), today=today).select_related("caseworker", "team__office")
     rows = [plan_row(case, today=today) for case in cases.order_by("reference")]
     rows = [row for row in rows if row.needs_attention]
     order = {rules.OVERDUE: 0, rules.DUE_SOON: 1}

@@ -1,0 +1,104 @@
+"""Serializers of case plans: they translate; services decide and write."""
+
+from rest_framework import serializers
+
+from caseplans import rules
+from cases.models import Case
+from caseplans.models import CasePlan, ChildObjective, PlanAction, PlanDecision, PlanGoal, ProtectiveConcern
+
+
+class ChildObjectiveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChildObjective
+        fields = ["member", "objective"]
+
+
+class ConcernSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProtectiveConcern
+        fields = ["id", "concern", "strengths", "needs"]
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanGoal
+        fields = ["id", "text", "status", "carried_from"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanDecision
+        fields = ["decision", "comment", "decided_by", "decided_at"]
+
+
+class PlanActionSerializer(serializers.ModelSerializer):
+    smart_warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanAction
+        fields = ["id", "plan", "goal", "what", "responsible_kind", "responsible_name", "service", "location",
+                  "location_confidential", "due_on", "measure", "completed_on", "progress_note", "carried_from",
+                  "lock_version", "smart_warnings"]
+        read_only_fields = ["plan", "completed_on", "progress_note", "carried_from", "lock_version"]
+
+    def get_smart_warnings(self, action) -> list[str]:
+        from django.utils import timezone
+
+        return rules.smart_warnings(rules.ActionFacts(what=action.what, responsible=action.responsible,
+                                                      due_on=action.due_on, measure=action.measure,
+                                                      completed_on=action.completed_on), timezone.localdate())
+
+
+class ActionCreateSerializer(PlanActionSerializer):
+    class Meta(PlanActionSerializer.Meta):
+        read_only_fields = ["completed_on", "progress_note", "carried_from", "lock_version"]
+
+    def validate_plan(self, plan):
+        if not self.context["visible_cases"].filter(pk=plan.case_id).exists():
+            raise serializers.ValidationError("No such plan.")
+        return plan
+
+
+class ActionCompleteSerializer(serializers.Serializer):
+    lock_version = serializers.IntegerField()
+    completed_on = serializers.DateField(allow_null=True, required=False)
+    progress_note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class CasePlanSerializer(serializers.ModelSerializer):
+    case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    child_objectives = ChildObjectiveSerializer(many=True, read_only=True)
+    concerns = ConcernSerializer(many=True, read_only=True)
+    goals = GoalSerializer(many=True, read_only=True)
+    actions = PlanActionSerializer(many=True, read_only=True)
+    decisions = DecisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CasePlan
+        fields = ["id", "case", "version", "previous", "status", "lock_version", "caseworker", "how_made", "made_on",
+                  "participants", "child_participated", "child_views", "visit_frequency", "cultural_support_plan",
+                  "review_date", "right_of_review_told_on", "confidential_notes", "created_by", "submitted_by",
+                  "submitted_at", "endorsed_by", "endorsed_on", "copy_provided_on", "copy_provided_how",
+                  "child_objectives", "concerns", "goals", "actions", "decisions"]
+        read_only_fields = ["version", "previous", "status", "created_by", "submitted_by", "submitted_at",
+                            "endorsed_by", "endorsed_on", "copy_provided_on", "copy_provided_how"]
+        extra_kwargs = {"lock_version": {"required": False}}
+
+
+class CasePlanCreateSerializer(CasePlanSerializer):
+    case = serializers.SlugRelatedField(slug_field="reference", queryset=Case.objects.none())
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["case"].queryset = self.context["visible_cases"]
+        return fields
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class CopySerializer(serializers.Serializer):
+    provided_on = serializers.DateField()
+    how = serializers.CharField()
+    right_of_review_told_on = serializers.DateField(required=False, allow_null=True)

@@ -1,0 +1,175 @@
+"""REST endpoints of case plans: the same rules as the pages.
+
+Plans (each row one version) and actions are listed from the cases the user may see (others
+answer 404); writes need EDIT on the case (403 when visible but not allowed). Endorsing and
+returning are for a team leader of the case's team only (403 otherwise); domain refusals answer
+400 with the reason and nothing changed. A stale ``lock_version`` answers 409."""
+
+from django.shortcuts import get_object_or_404
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from caseplans import selectors, services
+from caseplans.api import serializers
+from caseplans.models import CasePlan
+from cases.api.views import VisibleCasesContextMixin
+from cases.permissions import Action, can, require
+from cases.services import CaseworkError
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _write(fn):
+    try:
+        return fn()
+    except CaseworkError as error:
+        if "after you opened it" in str(error):
+            raise Conflict({"detail": str(error)}) from error
+        raise ValidationError({"detail": str(error)}) from error
+
+
+PLAN_WRITABLE = [name for name in services.PLAN_FIELDS]
+
+
+class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Every version of the plans of the cases you may see. PATCH needs ``lock_version``."""
+
+    filterset_fields = ["status", "case__reference", "version"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.plan_list(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return serializers.CasePlanCreateSerializer
+        return {"endorse": serializers.CommentSerializer, "return_plan": serializers.CommentSerializer,
+                "copy_provided": serializers.CopySerializer}.get(self.action, serializers.CasePlanSerializer)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        case = data.pop("case")
+        require(self.request.user, Action.EDIT, case)
+        serializer.instance = _write(lambda: services.plan_create(
+            user=self.request.user, case=case, **{k: v for k, v in data.items() if k in PLAN_WRITABLE}))
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        if "lock_version" not in data:
+            raise ValidationError({"lock_version": "Send the lock_version you read, so a concurrent change is not "
+                                                   "overwritten."})
+        lock_version = data.pop("lock_version")
+        plan = CasePlan.objects.get(pk=serializer.instance.pk)
+        serializer.instance = _write(lambda: services.plan_update(
+            user=self.request.user, plan=plan, lock_version=lock_version,
+            **{k: v for k, v in data.items() if k in PLAN_WRITABLE}))
+
+    def _transition(self, request, write):
+        plan = self.get_object()
+        plan = _write(lambda: write(plan))
+        return Response(serializers.CasePlanSerializer(selectors.plan_list(request.user).get(pk=plan.pk),
+                                                       context=self.get_serializer_context()).data)
+
+    def _require_leader(self, plan):
+        if not can(self.request.user, Action.APPROVE, plan.case):
+            raise PermissionDenied("Only a team leader of the case's team endorses or returns a plan.")
+
+    def get_object(self):
+        # Endorse/return are POSTs by team leaders: the EDIT check of CaseAccessPermission does not apply.
+        if self.action in ("endorse", "return_plan", "pdf", "versions"):
+            plan = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+            if self.action in ("endorse", "return_plan"):
+                self._require_leader(plan)
+            return plan
+        return super().get_object()
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._transition(request, lambda plan: services.plan_submit(user=request.user, plan=plan))
+
+    @action(detail=True, methods=["post"])
+    def endorse(self, request, pk=None):
+        serializer = serializers.CommentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._transition(request, lambda plan: services.plan_endorse(
+            user=request.user, plan=plan, comment=serializer.validated_data["comment"]))
+
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_plan(self, request, pk=None):
+        serializer = serializers.CommentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._transition(request, lambda plan: services.plan_return(
+            user=request.user, plan=plan, comment=serializer.validated_data["comment"]))
+
+    @action(detail=True, methods=["post"], url_path="copy-provided")
+    def copy_provided(self, request, pk=None):
+        serializer = serializers.CopySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._transition(request, lambda plan: services.plan_copy_provided(
+            user=request.user, plan=plan, **serializer.validated_data))
+
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """Start a review: answers the new draft version."""
+        return self._transition(request, lambda plan: services.plan_review_start(user=request.user, plan=plan))
+
+    @action(detail=True, methods=["get"])
+    def versions(self, request, pk=None):
+        plan = self.get_object()
+        rows = self.get_queryset().filter(case_id=plan.case_id)
+        return Response(serializers.CasePlanSerializer(rows, many=True, context=self.get_serializer_context()).data)
+
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        """The PDF of this version; ``?copy=family`` for the child and family's copy."""
+        from caseplans.views import pdf_response
+
+        return pdf_response(self.get_object(), family=request.query_params.get("copy") == "family")
+
+
+class PlanActionViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """The actions tables. PATCH needs ``lock_version``; ``/complete/`` ticks an action off."""
+
+    filterset_fields = ["plan", "plan__case__reference"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.action_list(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return serializers.ActionCreateSerializer
+        if self.action == "complete":
+            return serializers.ActionCompleteSerializer
+        return serializers.PlanActionSerializer
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        plan = data.pop("plan")
+        require(self.request.user, Action.EDIT, plan.case)
+        serializer.instance = _write(lambda: services.action_add(user=self.request.user, plan=plan, **data))
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        lock_version = self.request.data.get("lock_version")
+        if lock_version in (None, ""):
+            raise ValidationError({"lock_version": "Send the lock_version you read."})
+        action_row = serializer.instance
+        serializer.instance = _write(lambda: services.action_update(
+            user=self.request.user, action=action_row, lock_version=int(lock_version), **data))
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        action_row = self.get_object()
+        serializer = serializers.ActionCompleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        saved = _write(lambda: services.action_complete(user=request.user, action=action_row,
+                                                        **serializer.validated_data))
+        return Response(serializers.PlanActionSerializer(saved).data)

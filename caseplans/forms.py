@@ -1,0 +1,139 @@
+"""Forms of case plans: they validate input; services decide and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from caseplans.models import (
+    CasePlan,
+    GoalStatus,
+    PlanAction,
+    PlanGoal,
+    Progress,
+    Recommendation,
+)
+from cases.models import CaseMember, CasePlanGoal, MemberRole, Role, User
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SHORT_TEXT = forms.Textarea(attrs={"rows": 3})
+
+
+class PlanForm(forms.ModelForm):
+    """The plan's own details, and one permanency objective per child of the case."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = CasePlan
+        fields = ["caseworker", "how_made", "made_on", "participants", "child_participated", "child_views",
+                  "visit_frequency", "cultural_support_plan", "review_date", "confidential_notes"]
+        widgets = {"made_on": DATE, "review_date": DATE, "participants": SHORT_TEXT, "child_views": SHORT_TEXT,
+                   "cultural_support_plan": SHORT_TEXT, "confidential_notes": SHORT_TEXT}
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["caseworker"].queryset = User.objects.filter(
+            is_active=True, team_id=case.team_id, role__in=[Role.CASEWORKER, Role.TEAM_LEADER]
+        ).order_by("first_name", "last_name") | User.objects.filter(pk=case.caseworker_id)
+        self.fields["caseworker"].initial = self.fields["caseworker"].initial or case.caseworker_id
+        self.children = list(CaseMember.objects.filter(case=case, role=MemberRole.CHILD, left_on__isnull=True)
+                             .select_related("person"))
+        current = {}
+        if self.instance.pk:
+            current = dict(self.instance.child_objectives.values_list("member_id", "objective"))
+        for child in self.children:
+            self.fields[f"objective_{child.pk}"] = forms.ChoiceField(
+                label=f"Permanency objective for {child.person.given_name} {child.person.family_name}",
+                choices=[("", "— choose —"), *CasePlanGoal.choices], required=False, initial=current.get(child.pk))
+        if self.instance.pk:
+            self.fields["lock_version"].initial = self.instance.lock_version
+        if not any(c.person.indigenous_status in ("aboriginal", "torres_strait_islander", "both")
+                   for c in self.children):
+            self.fields["cultural_support_plan"].help_text += " (no child of this case is recorded as Aboriginal or " \
+                                                              "Torres Strait Islander)"
+
+    def clean_review_date(self):
+        review_date = self.cleaned_data.get("review_date")
+        if review_date and review_date <= timezone.localdate():
+            raise forms.ValidationError("The review date must be in the future.")
+        return review_date
+
+    def clean_made_on(self):
+        made_on = self.cleaned_data.get("made_on")
+        if made_on and made_on > timezone.localdate():
+            raise forms.ValidationError("The date of the meeting cannot be in the future.")
+        return made_on
+
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["objectives"] = {child.pk: self.cleaned_data.get(f"objective_{child.pk}") or ""
+                              for child in self.children}
+        return data
+
+
+class ConcernForm(forms.Form):
+    text = forms.CharField(label="Protective concern", widget=SHORT_TEXT,
+                           help_text="The substantiated harm or risk, in plain words")
+    strengths = forms.CharField(label="Family's strengths", widget=SHORT_TEXT, required=False)
+    needs = forms.CharField(label="Family's needs", widget=SHORT_TEXT, required=False)
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(label="Goal", widget=SHORT_TEXT, help_text="What must change for the child to be safe")
+    status = forms.ChoiceField(choices=GoalStatus.choices, initial=GoalStatus.OPEN)
+
+
+class ActionForm(forms.ModelForm):
+    """One row of the actions table. SMART warnings are shown, not enforced: a caseworker
+    can save a first draft with the family and sharpen it later."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = PlanAction
+        fields = ["goal", "what", "responsible_kind", "responsible_name", "service", "location",
+                  "location_confidential", "due_on", "measure"]
+        widgets = {"due_on": DATE, "what": SHORT_TEXT, "measure": SHORT_TEXT}
+        help_texts = {"what": "Specific: what, with whom, where. Avoid “try to” or “as needed”.",
+                      "measure": "How everyone will know it is done (e.g. the counsellor confirms attendance)"}
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = PlanGoal.objects.filter(plan=plan)
+        self.fields["goal"].required = False
+        if self.instance.pk:
+            self.fields["lock_version"].initial = self.instance.lock_version
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class CompleteForm(forms.Form):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+    completed_on = forms.DateField(label="Completed on", widget=DATE, required=False,
+                                   help_text="Leave empty to record progress without ticking it off")
+    progress_note = forms.CharField(label="Progress", widget=SHORT_TEXT, required=False)
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label="What needs to change", widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class EndorseForm(forms.Form):
+    comment = forms.CharField(label="Comment (optional)", widget=SHORT_TEXT, required=False)
+
+
+class CopyForm(forms.Form):
+    provided_on = forms.DateField(label="Copy provided on", widget=DATE)
+    how = forms.CharField(label="How the copy was provided", max_length=200,
+                          help_text="e.g. given to the mother and the child at a home visit")
+    right_of_review_told_on = forms.DateField(
+        label="Child and parents told of their right to a review on", widget=DATE, required=False)
+
+
+class GoalReviewForm(forms.Form):
+    progress = forms.ChoiceField(choices=Progress.choices)
+    evidence = forms.CharField(widget=SHORT_TEXT, help_text="What was seen or heard that shows this progress")
+    recommendation = forms.ChoiceField(choices=Recommendation.choices)

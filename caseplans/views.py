@@ -1,0 +1,294 @@
+"""Pages of case plans. A view parses input, calls one selector or service, renders;
+access is decided in cases/permissions.py (invisible case → 404, not allowed → 403)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from caseplans import forms, pdf, rules, selectors, services
+from caseplans.models import PlanAction, PlanGoal, ProtectiveConcern
+from cases.permissions import Action, can, get_case_or_404
+from cases.services import CaseworkError
+
+
+def _save_or_error(form, write):
+    """Run a service; a domain error becomes a form error and the typed input is kept."""
+    try:
+        return write()
+    except CaseworkError as error:
+        form.add_error(None, str(error))
+        return None
+
+
+def _plan(request, reference, version, action=Action.VIEW):
+    get_case_or_404(request.user, reference, action)
+    plan = selectors.plan_detail(request.user, reference, version)
+    if plan is None:
+        raise Http404("No such plan version.")
+    return plan
+
+
+def _form_page(request, plan_or_case, form, title, *, submit="Save", intro="", warnings=()):
+    case = getattr(plan_or_case, "case", plan_or_case)
+    plan = plan_or_case if plan_or_case is not case else None
+    return render(request, "caseplans/form.html", {"form": form, "case": case, "plan": plan, "title": title,
+                                                   "submit": submit, "intro": intro, "warnings": warnings})
+
+
+def _editable_or_redirect(request, plan):
+    problem = rules.edit_problem(plan.status)
+    if problem:
+        messages.error(request, problem)
+        return redirect(plan)
+    return None
+
+
+# --- The plan --------------------------------------------------------------------------
+
+
+def plan_start(request, reference):
+    case = get_case_or_404(request.user, reference, Action.EDIT)
+    form = forms.PlanForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        plan = _save_or_error(form, lambda: services.plan_create(user=request.user, case=case,
+                                                                 **form.service_data()))
+        if plan:
+            messages.success(request, "Draft case plan started. Add the concerns, goals and actions.")
+            return redirect(plan)
+    return _form_page(request, case, form, "Start the case plan", submit="Start the draft")
+
+
+def plan_detail(request, reference, version):
+    plan = _plan(request, reference, version)
+    case = plan.case
+    today = timezone.localdate()
+    can_edit = can(request.user, Action.EDIT, case)
+    may_decide = plan.status == rules.SUBMITTED and can(request.user, Action.APPROVE, case)
+    objectives = {o.member_id: o for o in plan.child_objectives.all()}
+    children = []
+    for child in case.current_children:
+        status = next((s for s in child.legal_statuses.all()
+                       if s.effective_from <= today and (s.effective_to is None or s.effective_to >= today)), None)
+        objective = objectives.get(child.pk)
+        children.append({
+            "member": child, "legal_status": status, "objective": objective,
+            "warning": rules.objective_warning(
+                objective.objective if objective else "", status.intervention_type if status else None,
+                objective_label=objective.get_objective_display() if objective else "",
+                status_label=status.get_intervention_type_display() if status else ""),
+            "needs_cultural_plan": rules.needs_cultural_plan(child.person.indigenous_status),
+        })
+    actions = [{"action": a, "warnings": rules.smart_warnings(_facts(a), today) if plan.editable else [],
+                "overdue": rules.is_overdue(a.due_on, a.completed_on, today)} for a in plan.actions.all()]
+    complete = sum(1 for a in actions if a["action"].completed_on)
+    overdue = sum(1 for a in actions if a["overdue"])
+    return render(request, "caseplans/plan_detail.html", {
+        "case": case, "plan": plan, "children": children, "actions": actions,
+        "progress": rules.progress_summary(len(actions), complete, overdue),
+        "can_edit": can_edit and plan.editable, "can_record": can_edit and plan.status in rules.EDITABLE | rules.IN_FORCE,
+        "may_submit": can_edit and plan.status in rules.EDITABLE,
+        "submit_problems": services.submit_problems(plan) if can_edit and plan.editable else [],
+        "may_decide": may_decide,
+        "may_copy": can_edit and plan.status == rules.ENDORSED,
+        "may_review": can_edit and plan.status in rules.IN_FORCE,
+        "may_assess": can_edit and plan.status in rules.IN_FORCE | {rules.UNDER_REVIEW},
+        "versions": selectors.case_versions(case),
+        "return_form": forms.ReturnForm(), "endorse_form": forms.EndorseForm(),
+        "status_label": rules.STATUS_LABELS[plan.status],
+    })
+
+
+def _facts(action: PlanAction) -> rules.ActionFacts:
+    return rules.ActionFacts(what=action.what, responsible=action.responsible, due_on=action.due_on,
+                             measure=action.measure, completed_on=action.completed_on)
+
+
+def plan_edit(request, reference, version):
+    plan = _plan(request, reference, version, Action.EDIT)
+    refused = _editable_or_redirect(request, plan)
+    if refused:
+        return refused
+    form = forms.PlanForm(request.POST or None, case=plan.case, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        lock_version = form.cleaned_data.get("lock_version") or 0
+        # The ModelForm has copied the input onto ``plan``; the service re-checks the stored row.
+        if _save_or_error(form, lambda: services.plan_update(user=request.user, plan=plan, lock_version=lock_version,
+                                                             **form.service_data())):
+            messages.success(request, "Plan saved.")
+            return redirect(plan)
+    return _form_page(request, plan, form, f"Change the plan (version {plan.version})")
+
+
+@require_POST
+def plan_submit(request, reference, version):
+    plan = _plan(request, reference, version, Action.EDIT)
+    try:
+        services.plan_submit(user=request.user, plan=plan)
+        messages.success(request, "Plan submitted to the team leader for endorsement.")
+    except CaseworkError as error:
+        messages.error(request, str(error))
+    return redirect(plan)
+
+
+def _decide(request, reference, version, *, endorsing: bool):
+    plan = _plan(request, reference, version)
+    if not can(request.user, Action.APPROVE, plan.case):
+        raise PermissionDenied("Only a team leader of the case's team endorses or returns a plan.")
+    form_class = forms.EndorseForm if endorsing else forms.ReturnForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        write = services.plan_endorse if endorsing else services.plan_return
+        if _save_or_error(form, lambda: write(user=request.user, plan=plan, comment=form.cleaned_data["comment"])):
+            messages.success(request, "Plan endorsed." if endorsing else "Plan returned to the caseworker with "
+                                                                         "your comments.")
+            return redirect(plan)
+    return _form_page(request, plan, form, "Endorse the plan" if endorsing else "Return the plan with comments",
+                      submit="Endorse" if endorsing else "Return with comments")
+
+
+def plan_endorse(request, reference, version):
+    return _decide(request, reference, version, endorsing=True)
+
+
+def plan_return(request, reference, version):
+    return _decide(request, reference, version, endorsing=False)
+
+
+def plan_copy(request, reference, version):
+    plan = _plan(request, reference, version, Action.EDIT)
+    form = forms.CopyForm(request.POST or None, initial={"provided_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        if _save_or_error(form, lambda: services.plan_copy_provided(user=request.user, plan=plan,
+                                                                    **form.cleaned_data)):
+            messages.success(request, "Copy to the child and parents recorded.")
+            return redirect(plan)
+    return _form_page(request, plan, form, "Record the copy given to the child and parents", submit="Record")
+
+
+@require_POST
+def plan_review(request, reference, version):
+    plan = _plan(request, reference, version, Action.EDIT)
+    try:
+        new = services.plan_review_start(user=request.user, plan=plan)
+    except CaseworkError as error:
+        messages.error(request, str(error))
+        return redirect(plan)
+    messages.success(request, f"Review started: version {new.version} is a draft carrying forward the open goals "
+                              "and actions.")
+    return redirect(new)
+
+
+def plan_pdf(request, reference, version):
+    plan = _plan(request, reference, version)
+    family = request.GET.get("copy") == "family"
+    return pdf_response(plan, family=family)
+
+
+def pdf_response(plan, *, family: bool) -> HttpResponse:
+    response = HttpResponse(pdf.render_plan_pdf(plan, family=family), content_type="application/pdf")
+    kind = "family-copy" if family else "full"
+    response["Content-Disposition"] = f'attachment; filename="case-plan-{plan.case.reference}-v{plan.version}-{kind}.pdf"'
+    return response
+
+
+# --- Concerns, goals, actions ---------------------------------------------------------
+
+
+def concern_form(request, reference, version, concern_id=None):
+    plan = _plan(request, reference, version, Action.EDIT)
+    refused = _editable_or_redirect(request, plan)
+    if refused:
+        return refused
+    concern = get_object_or_404(ProtectiveConcern, plan=plan, pk=concern_id) if concern_id else None
+    initial = {"text": concern.concern, "strengths": concern.strengths, "needs": concern.needs} if concern else {}
+    form = forms.ConcernForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if _save_or_error(form, lambda: services.concern_save(user=request.user, plan=plan, concern=concern,
+                                                              **form.cleaned_data)):
+            return redirect(plan)
+    return _form_page(request, plan, form, "Change the concern" if concern else "Add a protective concern")
+
+
+def goal_form(request, reference, version, goal_id=None):
+    plan = _plan(request, reference, version, Action.EDIT)
+    refused = _editable_or_redirect(request, plan)
+    if refused:
+        return refused
+    goal = get_object_or_404(PlanGoal, plan=plan, pk=goal_id) if goal_id else None
+    form = forms.GoalForm(request.POST or None, initial={"text": goal.text, "status": goal.status} if goal else {})
+    if request.method == "POST" and form.is_valid():
+        if _save_or_error(form, lambda: services.goal_save(user=request.user, plan=plan, goal=goal,
+                                                           **form.cleaned_data)):
+            return redirect(plan)
+    return _form_page(request, plan, form, "Change the goal" if goal else "Add a goal")
+
+
+def action_form(request, reference, version, action_id=None):
+    plan = _plan(request, reference, version, Action.EDIT)
+    refused = _editable_or_redirect(request, plan)
+    if refused:
+        return refused
+    action = get_object_or_404(PlanAction, plan=plan, pk=action_id) if action_id else None
+    form = forms.ActionForm(request.POST or None, plan=plan, instance=action)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        if action is None:
+            saved = _save_or_error(form, lambda: services.action_add(user=request.user, plan=plan, **data))
+        else:
+            saved = _save_or_error(form, lambda: services.action_update(
+                user=request.user, action=action, lock_version=form.cleaned_data.get("lock_version") or 0, **data))
+        if saved:
+            warnings = rules.smart_warnings(_facts(saved), timezone.localdate())
+            if warnings:
+                messages.warning(request, "Action saved, but it is not yet SMART: " + " ".join(warnings))
+            else:
+                messages.success(request, "Action saved.")
+            return redirect(plan)
+    warnings = rules.smart_warnings(_facts(action), timezone.localdate()) if action and request.method == "GET" else ()
+    return _form_page(request, plan, form, "Change the action" if action else "Add an action", warnings=warnings,
+                      intro="Each action says what will be done, who is responsible, by when, and how everyone "
+                            "will know it is done.")
+
+
+def action_complete(request, reference, version, action_id):
+    plan = _plan(request, reference, version, Action.EDIT)
+    action = get_object_or_404(PlanAction, plan=plan, pk=action_id)
+    form = forms.CompleteForm(request.POST or None, initial={
+        "lock_version": action.lock_version, "completed_on": action.completed_on or timezone.localdate(),
+        "progress_note": action.progress_note})
+    if request.method == "POST" and form.is_valid():
+        if _save_or_error(form, lambda: services.action_complete(user=request.user, action=action,
+                                                                 **form.cleaned_data)):
+            messages.success(request, "Progress recorded.")
+            return redirect(plan)
+    return _form_page(request, plan, form, "Record progress on an action", intro=action.what, submit="Record")
+
+
+def goal_review(request, reference, version, goal_id):
+    plan = _plan(request, reference, version, Action.EDIT)
+    goal = get_object_or_404(PlanGoal, plan=plan, pk=goal_id)
+    existing = getattr(goal, "review", None)
+    initial = {"progress": existing.progress, "evidence": existing.evidence,
+               "recommendation": existing.recommendation} if existing else {}
+    form = forms.GoalReviewForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if _save_or_error(form, lambda: services.goal_review_record(user=request.user, goal=goal,
+                                                                    **form.cleaned_data)):
+            messages.success(request, "Progress towards the goal recorded.")
+            return redirect(plan)
+    return _form_page(request, plan, form, "Assess progress towards a goal", intro=goal.text, submit="Record")
+
+
+# --- Team leader's page -----------------------------------------------------------------
+
+
+def leader_dashboard(request):
+    if not selectors.is_team_leader(request.user):
+        raise PermissionDenied("This page is for team leaders.")
+    return render(request, "caseplans/dashboard.html", {"rows": selectors.leader_dashboard(request.user),
+                                                        "today": timezone.localdate()})

@@ -1,0 +1,159 @@
+"""Pages of case plans: behaviour, bad input, optimistic locking in the form, query counts."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from caseplans import services as plan_services
+from caseplans.models import CasePlan, PlanAction
+from tests.caseplans.conftest import draft_plan, endorsed_plan
+
+
+def _url(plan, suffix=""):
+    return f"/plans/cases/{plan.case.reference}/v{plan.version}/{suffix}"
+
+
+def test_caseworker_starts_a_plan_from_the_case_page(signed_in, cast, family):
+    client = signed_in(cast.worker)
+    page = client.get(f"/cases/{family.reference}/")
+    assert "Start the case plan" in page.content.decode()
+    assert "First plan endorsed and copy provided" in page.content.decode()
+    child = family.children[0]
+    response = client.post(f"/plans/cases/{family.reference}/new/", {
+        "caseworker": cast.worker.pk, "how_made": "family_led", "visit_frequency": "Fortnightly home visit",
+        f"objective_{child.pk}": "remain_home"})
+    plan = CasePlan.objects.get(case=family)
+    assert response.status_code == 302 and response["Location"] == plan.get_absolute_url()
+    assert plan.child_objectives.get().objective == "remain_home"
+    assert "Version 1" in client.get(f"/cases/{family.reference}/").content.decode()
+
+
+def test_plan_page_warns_objective_inconsistent_with_legal_status(signed_in, cast, family):
+    plan = draft_plan(family, cast.worker)
+    child = family.children[0]
+    plan_services.plan_update(user=cast.worker, plan=plan, lock_version=plan.lock_version,
+                              objectives={child.pk: "long_term_care"})
+    html = signed_in(cast.worker).get(_url(plan)).content.decode()
+    assert "does not fit the child" in html
+
+
+def test_plan_page_shows_smart_warnings_and_progress(signed_in, cast, family):
+    plan = draft_plan(family, cast.worker, actions=1)
+    plan_services.action_add(user=cast.worker, plan=plan, what="Mother will try to attend as needed")
+    html = signed_in(cast.worker).get(_url(plan)).content.decode()
+    assert "Vague wording" in html and "No due date." in html and "No one is named as responsible." in html
+    assert "0 of 2 actions complete" in html
+
+
+def test_bad_action_input_keeps_typed_text_and_saves_nothing(signed_in, cast, family):
+    plan = draft_plan(family, cast.worker, actions=0)
+    response = signed_in(cast.worker).post(_url(plan, "actions/new/"), {
+        "what": "", "responsible_name": "Ms Jones", "due_on": "not-a-date", "measure": "Counsellor confirms"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "This field is required" in html
+    assert "Ms Jones" in html and "Counsellor confirms" in html
+    assert PlanAction.objects.count() == 0
+
+
+def test_past_review_date_refused_with_message(signed_in, cast, family):
+    plan = draft_plan(family, cast.worker)
+    response = signed_in(cast.worker).post(_url(plan, "edit/"), {
+        "caseworker": cast.worker.pk, "review_date": "2001-01-01", "visit_frequency": "Weekly typed",
+        "lock_version": plan.lock_version})
+    assert "The review date must be in the future." in response.content.decode()
+    assert "Weekly typed" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.visit_frequency == "Home visit every fortnight"
+
+
+def test_stale_form_save_refused_with_clear_message_and_typed_input_kept(signed_in, cast, family):
+    plan = draft_plan(family, cast.worker)
+    stale = plan.lock_version
+    plan_services.plan_update(user=cast.leader, plan=plan, lock_version=stale, participants="Leader's change")
+    response = signed_in(cast.worker).post(_url(plan, "edit/"), {
+        "caseworker": cast.worker.pk, "participants": "Worker's typed text", "lock_version": stale})
+    html = response.content.decode()
+    assert response.status_code == 200 and "saved this plan after you opened it" in html
+    assert "Worker&#x27;s typed text" in html or "Worker's typed text" in html
+    plan.refresh_from_db()
+    assert plan.participants == "Leader's change"
+
+
+def test_leader_returns_with_comment_and_caseworker_sees_it(signed_in, cast, family):
+    plan = draft_plan(family, cast.worker)
+    worker = signed_in(cast.worker)
+    assert worker.post(_url(plan, "submit/")).status_code == 302
+    client = signed_in(cast.leader)
+    assert "Return with comments" in client.get(_url(plan)).content.decode()
+    response = client.post(_url(plan, "return/"), {"comment": ""})
+    assert "This field is required" in response.content.decode()
+    client.post(_url(plan, "return/"), {"comment": "Action 2 needs a measure"})
+    plan.refresh_from_db()
+    assert plan.status == "returned"
+    html = signed_in(cast.worker).get(_url(plan)).content.decode()
+    assert "Action 2 needs a measure" in html
+
+
+def test_endorsed_plan_edit_page_redirects_with_reason(signed_in, cast, family):
+    plan = endorsed_plan(family, cast.worker, cast.leader)
+    client = signed_in(cast.worker)
+    response = client.get(_url(plan, "edit/"), follow=True)
+    assert "endorsed and cannot be changed" in response.content.decode()
+    action = plan.actions.first()
+    client.post(_url(plan, f"actions/{action.pk}/"), {"what": "Changed", "lock_version": action.lock_version})
+    action.refresh_from_db()
+    assert action.what.startswith("Mother attends")
+
+
+def test_review_from_the_page_makes_version_two(signed_in, cast, family):
+    plan = endorsed_plan(family, cast.worker, cast.leader)
+    response = signed_in(cast.worker).post(_url(plan, "review/"))
+    assert response.status_code == 302 and response["Location"].endswith("/v2/")
+    assert signed_in(cast.worker).get(_url(plan)).status_code == 200  # the old version stays readable
+
+
+def test_record_progress_on_an_action(signed_in, cast, family):
+    plan = endorsed_plan(family, cast.worker, cast.leader)
+    action = plan.actions.first()
+    signed_in(cast.worker).post(_url(plan, f"actions/{action.pk}/progress/"), {
+        "lock_version": action.lock_version, "completed_on": timezone.localdate().isoformat(),
+        "progress_note": "Attended"})
+    action.refresh_from_db()
+    assert action.completed_on == timezone.localdate()
+    assert "1 of 3 actions complete" in signed_in(cast.worker).get(_url(plan)).content.decode()
+
+
+def test_leader_dashboard_lists_awaiting_and_overdue(signed_in, cast, family, django_assert_max_num_queries):
+    from tests.conftest import make_family_case
+
+    plan = draft_plan(family, cast.worker)
+    plan_services.plan_submit(user=cast.worker, plan=plan)
+    late = make_family_case(cast.colleague)
+    late.substantiated_on = timezone.localdate() - dt.timedelta(days=40)
+    late.save()
+    for _ in range(5):
+        extra = make_family_case(cast.colleague)
+        extra.substantiated_on = timezone.localdate() - dt.timedelta(days=30)
+        extra.save()
+    client = signed_in(cast.leader)
+    with django_assert_max_num_queries(12):
+        response = client.get("/plans/due/")
+    html = response.content.decode()
+    assert "Awaiting your endorsement" in html and late.reference in html and "Overdue" in html
+    assert html.index(family.reference) < html.index(late.reference)
+
+
+def test_case_page_section_has_fixed_queries(signed_in, cast, family, django_assert_max_num_queries):
+    endorsed_plan(family, cast.worker, cast.leader, actions=10)
+    client = signed_in(cast.worker)
+    client.get(f"/cases/{family.reference}/")
+    with django_assert_max_num_queries(60):
+        html = client.get(f"/cases/{family.reference}/").content.decode()
+    assert "Version 1" in html and "0 of 10 actions complete" in html
+
+
+def test_plan_page_query_count_does_not_grow_with_actions(signed_in, cast, family, django_assert_max_num_queries):
+    plan = draft_plan(family, cast.worker, actions=30)
+    client = signed_in(cast.worker)
+    with django_assert_max_num_queries(30):
+        assert client.get(_url(plan)).status_code == 200
