@@ -8,4 +8,5 @@ api_urls = [
     path("", include("caseplans.api.urls")),
     path("", include("services.api.urls")),
     path("", include("alerts.api.urls")),
+    path("", include("responses.api.urls")),
 ]

@@ -16,6 +16,8 @@ SCHEDULE = {
     "Escalate old shortfall alerts": ("contacts.tasks.escalate_shortfalls", {"minute": "0", "hour": "3"}),
     # 06:00 every day: alert caseworkers to provider updates that are overdue under a communication plan.
     "Provider update check": ("services.tasks.provider_updates_check", {"minute": "0", "hour": "6"}),
+    # 06:15 every day: alert overdue record-alert reviews, response steps, safety plans and case reviews.
+    "Responses due dates check": ("responses.tasks.due_dates_check", {"minute": "15", "hour": "6"}),
     # 05:45 every day: alert case plans due soon or overdue (first plan, review) and overdue plan actions.
     "Case plan timeframes": ("caseplans.tasks.plan_timeframes_check", {"minute": "45", "hour": "5"}),
     # 06:30 every day: e-mail each person a digest of their new alerts.

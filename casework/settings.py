@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "caseplans",
     "services",
     "alerts",
+    "responses",
 ]
 
 MIDDLEWARE = [
@@ -310,18 +311,3 @@ RESPONSES_SUPERVISION_WEEKS_HIGH = env.int("RESPONSES_SUPERVISION_WEEKS_HIGH", d
 RESPONSES_FORMAL_REVIEW_MONTHS = env.int("RESPONSES_FORMAL_REVIEW_MONTHS", default=6)
 # Supervision and formal reviews are alerted this many days before they fall due.
 RESPONSES_REVIEW_WARNING_DAYS = env.int("RESPONSES_REVIEW_WARNING_DAYS", default=7)
-# Hours from receiving new information to each step of the response being due, per kind of
-# information (JSON to override, e.g. '{"new_concern": {"safety_assessment": 24}}'; steps left out
-# keep their default). Unknown kinds or steps fail at start (responses.apps).
-RESPONSE_STEP_DUE_HOURS = env.json("RESPONSE_STEP_DUE_HOURS", default={})
-# Supervision reviews: longest gap in days, by the case's current risk level (higher risk, more often).
-SUPERVISION_INTERVAL_DAYS = {
-    "low": env.int("SUPERVISION_INTERVAL_DAYS_LOW", default=42),
-    "moderate": env.int("SUPERVISION_INTERVAL_DAYS_MODERATE", default=42),
-    "high": env.int("SUPERVISION_INTERVAL_DAYS_HIGH", default=28),
-}
-# Formal case review and evaluation: every this many months.
-FORMAL_REVIEW_INTERVAL_MONTHS = env.int("FORMAL_REVIEW_INTERVAL_MONTHS", default=6)
-# Due dates this many days ahead show as "due soon" on the team leader's page and raise an alert.
-REVIEW_DUE_SOON_DAYS = env.int("REVIEW_DUE_SOON_DAYS", default=7)
-# Working days for safety plans use AGENCY_HOLIDAYS_COUNTRY / AGENCY_HOLIDAYS_SUBDIVISION above.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("plans/", include("caseplans.urls")),
     path("services/", include("services.urls")),
     path("alerts/", include("alerts.urls")),
+    path("responses/", include("responses.urls")),
     path("api/", include(api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

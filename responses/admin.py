@@ -1,0 +1,22 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from responses.models import InboundMessage, SendingSystem
+
+
+@admin.register(SendingSystem)
+class SendingSystemAdmin(admin.ModelAdmin):
+    """Tokens are issued with ``manage.py sending_system_add`` (shown once, stored hashed)."""
+
+    list_display = ["name", "token_prefix", "active", "created_at"]
+    readonly_fields = ["token_hash", "token_prefix"]
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(SimpleHistoryAdmin):
+    list_display = ["system", "message_id", "status", "received_at"]
+    list_filter = ["status", "system"]
+    readonly_fields = [f.name for f in InboundMessage._meta.fields]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

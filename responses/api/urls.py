@@ -1,0 +1,19 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from responses.api import views
+
+router = DefaultRouter()
+router.register("record-alerts", views.RecordAlertViewSet, basename="record-alert")
+router.register("responses", views.ResponseViewSet, basename="response")
+router.register("safety-assessments", views.SafetyAssessmentViewSet, basename="safety-assessment")
+router.register("safety-plans", views.SafetyPlanViewSet, basename="safety-plan")
+router.register("supervision-reviews", views.SupervisionReviewViewSet, basename="supervision-review")
+router.register("formal-reviews", views.FormalReviewViewSet, basename="formal-review")
+router.register("recommendations", views.RecommendationViewSet, basename="recommendation")
+router.register("inbound-messages", views.InboundMessageViewSet, basename="inbound-message")
+
+urlpatterns = [
+    path("inbound/", views.InboundView.as_view(), name="responses-inbound"),
+    *router.urls,
+]

@@ -1,0 +1,124 @@
+"""Pure rules of responding to new information: the response steps and when each is due,
+the order steps may be ticked in, the next working day for a safety plan, and when
+supervision and formal reviews fall due. No ORM, no request."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+# The steps the manual lists, in order (codes match models.StepCode).
+VIEW = "view"
+ASSESS = "assess"
+FURTHER_ACTION = "further_action"
+SAFETY_ASSESSMENT = "safety_assessment"
+CASE_PLAN_REVIEW = "case_plan_review"
+PLACEMENT_REVIEW = "placement_review"
+STEPS = (VIEW, ASSESS, FURTHER_ACTION, SAFETY_ASSESSMENT, CASE_PLAN_REVIEW, PLACEMENT_REVIEW)
+
+# | step               | needs first | ticked by                                  |
+# |--------------------|-------------|--------------------------------------------|
+# | view               | —           | opening the information and ticking it     |
+# | assess             | view        | a note recording the response              |
+# | further_action     | assess      | a note (incl. victim support information)  |
+# | safety_assessment  | view        | recording a safety assessment              |
+# | case_plan_review   | assess      | a note of what was considered              |
+# | placement_review   | assess      | a note of what was considered              |
+PREREQUISITE = {
+    VIEW: None, ASSESS: VIEW, FURTHER_ACTION: ASSESS, SAFETY_ASSESSMENT: VIEW,
+    CASE_PLAN_REVIEW: ASSESS, PLACEMENT_REVIEW: ASSESS,
+}
+NEEDS_NOTE = {ASSESS, FURTHER_ACTION, CASE_PLAN_REVIEW, PLACEMENT_REVIEW}
+# Only recording a safety assessment ticks this step, so the tick always has the assessment behind it.
+TICKED_BY_ASSESSMENT = {SAFETY_ASSESSMENT}
+
+
+def step_due_times(received_at: dt.datetime, due_hours: Sequence[int]) -> dict[str, dt.datetime]:
+    """When each step is due: ``due_hours`` gives hours after receipt, in the order of STEPS."""
+    if len(due_hours) != len(STEPS) or any(h < 0 for h in due_hours):
+        raise ValueError(f"Give {len(STEPS)} non-negative hours, one per step.")
+    return {code: received_at + dt.timedelta(hours=hours) for code, hours in zip(STEPS, due_hours)}
+
+
+def step_problem(code: str, done: set[str], note: str, *, via_assessment: bool = False) -> str | None:
+    """Why ``code`` cannot be ticked now (None when it can), given the codes already done."""
+    if code not in PREREQUISITE:
+        return "There is no such step."
+    if code in done:
+        return "This step is already done."
+    first = PREREQUISITE[code]
+    if first and first not in done:
+        return f"Tick “{LABELS[first]}” first."
+    if code in TICKED_BY_ASSESSMENT and not via_assessment:
+        return "Record the safety assessment; that ticks this step."
+    if code in NEEDS_NOTE and not note.strip():
+        return "Record what was done for this step."
+    return None
+
+
+LABELS = {
+    VIEW: "View the information",
+    ASSESS: "Assess the information and record the response",
+    FURTHER_ACTION: "Record further action taken",
+    SAFETY_ASSESSMENT: "Complete a new safety assessment",
+    CASE_PLAN_REVIEW: "Consider review of the case plan and type of intervention",
+    PLACEMENT_REVIEW: "Review the appropriateness of the child's placement",
+}
+
+
+# --- Safety plans ----------------------------------------------------------------------------
+
+def next_working_day(day: dt.date, is_working_day: Callable[[dt.date], bool]) -> dt.date:
+    """The first working day after ``day`` (a plan developed on Friday is due on Monday,
+    or Tuesday when Monday is a public holiday)."""
+    day += dt.timedelta(days=1)
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+PLAN_NEEDED = {"safe_with_plan", "unsafe"}
+
+
+# --- Supervision and formal reviews ------------------------------------------------------------
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or the month's last day when it has no such day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    supervision_due_on: dt.date
+    formal_review_due_on: dt.date
+
+
+def supervision_weeks(risk_level: str | None, weeks_by_risk: dict[str, int]) -> int:
+    """Weeks between supervision reviews; an unknown risk level uses the strictest interval."""
+    if risk_level in weeks_by_risk:
+        return weeks_by_risk[risk_level]
+    return min(weeks_by_risk.values())
+
+
+def reviews_due(*, opened_on: dt.date, last_supervision_on: dt.date | None, last_formal_review_on: dt.date | None,
+                risk_level: str | None, weeks_by_risk: dict[str, int], formal_review_months: int) -> ReviewDue:
+    """Next supervision review: the interval for the risk level after the last one (or the
+    case opening); next formal review: every N months after the last (or the opening)."""
+    weeks = supervision_weeks(risk_level, weeks_by_risk)
+    return ReviewDue(
+        supervision_due_on=(last_supervision_on or opened_on) + dt.timedelta(weeks=weeks),
+        formal_review_due_on=add_months(last_formal_review_on or opened_on, formal_review_months),
+    )
+
+
+def due_status(due_on: dt.date, today: dt.date, warning_days: int) -> str:
+    """"overdue", "due_soon" or "ok"."""
+    if due_on < today:
+        return "overdue"
+    if (due_on - today).days <= warning_days:
+        return "due_soon"
+    return "ok"

@@ -1,0 +1,23 @@
+"""The responses section of the case page: active record alerts first, then open responses
+to new information, the safety decision and plan, review due dates and recommendations."""
+
+from cases.models import Role
+from cases.permissions import Action, can
+from responses import selectors, services
+
+
+def case_section(request, case):
+    return {
+        **selectors.case_section(case),
+        "can_edit": can(request.user, Action.EDIT, case),
+        "can_approve": can(request.user, Action.APPROVE, case),
+        "may_close": services.may_close(request.user, case),
+    }
+
+
+def sees_due_page(user) -> bool:
+    return user.is_authenticated and user.role in (Role.TEAM_LEADER, Role.MANAGER)
+
+
+def reviews_inbound(user) -> bool:
+    return services.may_review_inbound(user)
