@@ -196,6 +196,11 @@ class PlanAction(models.Model):
         return self.what[:60]
 
     @property
+    def case(self):
+        """The case this action's plan belongs to (what the access rules read)."""
+        return self.plan.case
+
+    @property
     def responsible(self) -> str:
         """Who is responsible, as shown in the table (name first, kind otherwise)."""
         if self.responsible_name:

@@ -1,0 +1,121 @@
+"""Every page and endpoint tried by each member of the cast: invisible → 404, visible but
+not allowed → 403; endorse/return only for the case's team leader."""
+
+import pytest
+from django.utils import timezone
+
+from caseplans import services as plan_services
+from caseplans.models import CasePlan
+from tests.caseplans.conftest import draft_plan, endorsed_plan
+
+CAST = ["worker", "colleague", "other_team_worker", "leader", "other_team_leader", "manager",
+        "other_office_manager", "support_officer", "administrator"]
+# Team A's cases are visible to its members (the team sees its cases), its leader and office 1's manager.
+READ = {"worker": 200, "colleague": 200, "other_team_worker": 404, "leader": 200, "other_team_leader": 404,
+        "manager": 200, "other_office_manager": 404, "support_officer": 200, "administrator": 404}
+WRITE = {**READ, "manager": 403}
+DECIDE = {who: 404 if code == 404 else 403 for who, code in READ.items()} | {"leader": 200}
+
+
+@pytest.fixture
+def submitted(cast, family):
+    plan = draft_plan(family, cast.worker)
+    plan_services.plan_submit(user=cast.worker, plan=plan)
+    return plan
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_page_access(signed_in, cast, family, submitted, who):
+    client = signed_in(getattr(cast, who))
+    base = f"/plans/cases/{family.reference}/v1/"
+    action = submitted.actions.first()
+    goal = submitted.goals.first()
+    assert client.get(base).status_code == READ[who]
+    assert client.get(base + "pdf/").status_code == READ[who]
+    assert client.get(base + "edit/").status_code in ({WRITE[who]} if WRITE[who] != 200 else {302})
+    assert client.get(base + f"actions/{action.pk}/progress/").status_code == WRITE[who]
+    assert client.get(base + f"goals/{goal.pk}/progress/").status_code == WRITE[who]
+    assert client.get(base + "return/").status_code == DECIDE[who]
+    assert client.get(base + "endorse/").status_code == DECIDE[who]
+    assert client.get(f"/plans/cases/{family.reference}/new/").status_code == WRITE[who]
+    assert client.get(f"/plans/cases/{family.reference}/v9/").status_code == 404
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_leader_dashboard_access(signed_in, cast, who):
+    expected = 200 if who in ("leader", "other_team_leader") else 403
+    assert signed_in(getattr(cast, who)).get("/plans/due/").status_code == expected
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_api_access(cast, family, submitted, who, client):
+    client.force_login(getattr(cast, who))
+    listed = client.get("/api/case-plans/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert (len(rows) == 1) == (READ[who] == 200)
+    assert client.get(f"/api/case-plans/{submitted.pk}/").status_code == READ[who]
+    assert client.get(f"/api/case-plans/{submitted.pk}/versions/").status_code == READ[who]
+    assert client.get(f"/api/plan-actions/?plan={submitted.pk}").status_code == 200
+    response = client.post(f"/api/case-plans/{submitted.pk}/return/", {"comment": "x"},
+                           content_type="application/json")
+    expected = {200: 200, 404: 404, 403: 403}[DECIDE[who]]
+    assert response.status_code == expected
+    if expected == 200:
+        assert CasePlan.objects.get(pk=submitted.pk).status == "returned"
+
+
+def test_api_endorse_by_leader_and_refused_for_author(cast, family, client):
+    plan = draft_plan(family, cast.leader)
+    plan_services.plan_submit(user=cast.leader, plan=plan)
+    client.force_login(cast.leader)
+    response = client.post(f"/api/case-plans/{plan.pk}/endorse/", {}, content_type="application/json")
+    assert response.status_code == 400 and "another team leader" in response.json()["detail"]
+    client.force_login(cast.worker)
+    response = client.post(f"/api/case-plans/{plan.pk}/endorse/", {}, content_type="application/json")
+    assert response.status_code == 403
+    assert CasePlan.objects.get(pk=plan.pk).status == "submitted"
+
+
+def test_api_create_update_with_lock_and_pdf(cast, family, client):
+    client.force_login(cast.worker)
+    response = client.post("/api/case-plans/", {"case": family.reference, "caseworker": cast.worker.pk,
+                                                "visit_frequency": "Weekly"}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    plan_id, lock = response.json()["id"], response.json()["lock_version"]
+    response = client.patch(f"/api/case-plans/{plan_id}/", {"visit_frequency": "Fortnightly"},
+                            content_type="application/json")
+    assert response.status_code == 400 and "lock_version" in response.json()
+    assert client.patch(f"/api/case-plans/{plan_id}/", {"visit_frequency": "Fortnightly", "lock_version": lock},
+                        content_type="application/json").status_code == 200
+    response = client.patch(f"/api/case-plans/{plan_id}/", {"visit_frequency": "Monthly", "lock_version": lock},
+                            content_type="application/json")
+    assert response.status_code == 409 and "after you opened it" in response.json()["detail"]
+    assert CasePlan.objects.get(pk=plan_id).visit_frequency == "Fortnightly"
+    response = client.post("/api/plan-actions/", {"plan": plan_id, "what": "Mother will try to attend as needed"},
+                           content_type="application/json")
+    assert response.status_code == 201
+    assert any("Vague wording" in w for w in response.json()["smart_warnings"])
+    pdf = client.get(f"/api/case-plans/{plan_id}/pdf/?copy=family")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def test_api_action_complete_on_endorsed_plan(cast, family, client):
+    plan = endorsed_plan(family, cast.worker, cast.leader)
+    action = plan.actions.first()
+    client.force_login(cast.worker)
+    response = client.post(f"/api/plan-actions/{action.pk}/complete/", {
+        "lock_version": action.lock_version, "completed_on": timezone.localdate().isoformat(),
+        "progress_note": "Done"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["completed_on"]
+    response = client.patch(f"/api/plan-actions/{action.pk}/", {"what": "Changed", "lock_version": 99},
+                            content_type="application/json")
+    assert response.status_code == 400 and "endorsed" in response.json()["detail"]
+
+
+def test_api_list_query_count(cast, family, client, django_assert_max_num_queries):
+    endorsed_plan(family, cast.worker, cast.leader, actions=10)
+    client.force_login(cast.leader)
+    with django_assert_max_num_queries(16):
+        assert client.get("/api/case-plans/").status_code == 200

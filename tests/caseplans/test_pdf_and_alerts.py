@@ -1,0 +1,110 @@
+"""The PDF copies (parsed with pypdf) and the timeframe alerts of the periodic task."""
+
+import datetime as dt
+import io
+
+from django.utils import timezone
+from pypdf import PdfReader
+
+from alerts.models import Alert, AlertStatus
+from caseplans import services as plan_services
+from caseplans.pdf import render_plan_pdf
+from caseplans.tasks import plan_timeframes_check
+from tests.caseplans.conftest import draft_plan, endorsed_plan
+
+
+def _pages(data: bytes) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def _flat(text: str) -> str:
+    """Without spaces: pypdf splits kerned pairs ("T est"), which must not hide a leak."""
+    return text.replace(" ", "")
+
+
+def test_full_pdf_has_reference_every_action_footer_and_draft_watermark(cast, family):
+    plan = draft_plan(family, cast.worker, actions=30)
+    pages = _pages(render_plan_pdf(plan))
+    text = " ".join(pages)
+    assert family.reference in text
+    for number in range(1, 31):
+        assert f"Mother attends counselling session number {number} " in text + " "
+    assert "DRAFT — not endorsed" in text
+    assert len(pages) > 1
+    for index, page in enumerate(pages, start=1):
+        assert f"Page {index} of {len(pages)}" in page and f"Case plan {family.reference}" in page
+    # The file copy keeps addresses, confidential places and notes.
+    assert all(_flat(t) in _flat(text) for t in ("1 Test Street", "12 Hidden Lane", "whereabouts known to police"))
+
+
+def test_family_copy_leaves_out_addresses_confidential_places_and_notes(cast, family):
+    plan = endorsed_plan(family, cast.worker, cast.leader)
+    text = " ".join(_pages(render_plan_pdf(plan, family=True)))
+    assert family.reference in text and "copy for the child and family" in text
+    assert "Mother attends counselling session number 1" in text
+    for secret in ("1 Test Street", "Testville", "12 Hidden Lane", "whereabouts known to police", "Confidential"):
+        assert _flat(secret) not in _flat(text)
+    assert "A private place" in text
+
+
+def test_endorsed_pdf_has_no_watermark_and_names_endorsement(cast, family):
+    plan = endorsed_plan(family, cast.worker, cast.leader)
+    text = " ".join(_pages(render_plan_pdf(plan)))
+    assert "DRAFT" not in text and "Endorsed" in text
+
+
+def test_pdf_download_from_page(signed_in, cast, family):
+    plan = draft_plan(family, cast.worker)
+    response = signed_in(cast.worker).get(f"/plans/cases/{family.reference}/v1/pdf/?copy=family")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "family-copy" in response["Content-Disposition"]
+    assert family.reference in " ".join(_pages(response.content))
+    assert plan.pk
+
+
+def _open_alerts(case):
+    return {a.kind: a for a in Alert.objects.filter(case=case).exclude(status=AlertStatus.RESOLVED)}
+
+
+def test_first_plan_alerts_due_soon_then_overdue_then_resolved(cast, family):
+    today = timezone.localdate()
+    family.substantiated_on = today - dt.timedelta(days=16)  # due in 5 days
+    family.save()
+    plan_timeframes_check.delay()
+    alert = _open_alerts(family)["plan_due"]
+    assert family.reference in alert.title and "Child0" not in alert.title
+    assert set(alert.recipients.all()) == {cast.worker, cast.leader}
+    plan_timeframes_check.delay()  # idempotent
+    assert Alert.objects.filter(case=family).count() == 1
+
+    family.substantiated_on = today - dt.timedelta(days=25)
+    family.save()
+    plan_services.plan_timeframes_check(today=today)
+    assert set(_open_alerts(family)) == {"plan_overdue"}
+
+    plan = endorsed_plan(family, cast.worker, cast.leader)
+    plan_services.plan_copy_provided(user=cast.worker, plan=plan, provided_on=today, how="Home visit")
+    plan_services.plan_timeframes_check(today=today)
+    assert _open_alerts(family) == {}
+
+
+def test_review_and_overdue_action_alerts(cast, family):
+    plan = endorsed_plan(family, cast.worker, cast.leader, review_in_days=30)
+    plan_services.plan_copy_provided(user=cast.worker, plan=plan, provided_on=timezone.localdate(), how="Post")
+    later = timezone.localdate() + dt.timedelta(days=31)
+    plan_services.plan_timeframes_check(today=later)
+    alerts = _open_alerts(family)
+    assert {"plan_overdue", "action_overdue"} <= set(alerts)
+    assert "Plan review overdue" in alerts["plan_overdue"].title
+
+
+def test_check_runs_a_fixed_number_of_queries(cast, django_assert_max_num_queries):
+    from tests.conftest import make_family_case
+
+    today = timezone.localdate()
+    for _ in range(8):
+        case = make_family_case(cast.worker)
+        case.substantiated_on = today - dt.timedelta(days=30)
+        case.save()
+    with django_assert_max_num_queries(12):
+        assert plan_services.plan_timeframes_check(today=today) == 8
