@@ -156,9 +156,6 @@ class SendingSystem(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # DRF's IsAuthenticated asks the authenticated principal this.
-    is_authenticated = True
-
     class Meta:
         ordering = ["name"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from django.shortcuts import get_object_or_404
+from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.utils import extend_schema
 from rest_framework import authentication, exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -238,7 +238,9 @@ class SendingSystemAuthentication(authentication.BaseAuthentication):
         system = services.sending_system_for_token(header[1])
         if system is None:
             raise exceptions.AuthenticationFailed("Unknown or inactive sending-system token.")
-        return system, system
+        # The principal is the system (request.auth), not a member of staff: the history of
+        # what it creates records no user.
+        return AnonymousUser(), system
 
     def authenticate_header(self, request):
         return self.keyword
