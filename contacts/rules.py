@@ -277,8 +277,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def days_overlapping(first: dt.date, last: dt.date | None, month: dt.date) -> int:
     """Days of ``month`` within [first, last] (last None = open-ended)."""
-    start, end = max(first, month_start(month)), min(last or dt.date.max, month_end(month))
-    return max(0, (end - start).days + 1)
+    return _overlap(first, last, month_start(month), month_end(month))
+
+
+def _overlap(first: dt.date, last: dt.date | None, start: dt.date, end: dt.date) -> int:
+    return max(0, (min(last or end, end) - max(first, start)).days + 1)
 
 
 def prorate(count: int, days_in_case: int, days_in_month: int) -> int:
@@ -353,15 +356,20 @@ class _Builder:
     def __init__(self, facts: CaseMonthFacts, adjustment: Adjustment | None):
         self.facts = facts
         self.adjustment = adjustment
-        self.days_in_month = calendar.monthrange(facts.month.year, facts.month.month)[1]
+        self.start, self.end = month_start(facts.month), month_end(facts.month)
+        self.days_in_month = self.end.day
         self.lines: list[Line] = []
+        self._days: dict[int | None, int] = {}
 
     def days_in_case(self, person: Person | None) -> int:
-        first, last = self.facts.opened_on, self.facts.closed_on
-        if person is not None:
-            first = max(first, person.joined_on)
-            last = min(last or dt.date.max, person.left_on or dt.date.max)
-        return days_overlapping(first, last if last != dt.date.max else None, self.facts.month)
+        key = person.member_id if person else None
+        if key not in self._days:
+            first, last = self.facts.opened_on, self.facts.closed_on
+            if person is not None:
+                first = max(first, person.joined_on)
+                last = min(last or dt.date.max, person.left_on or dt.date.max)
+            self._days[key] = _overlap(first, last if last != dt.date.max else None, self.start, self.end)
+        return self._days[key]
 
     def add(self, code: str, description: str, person: Person | None, standard: int,
             contacts: list[Contact], due_on: dt.date | None = None, prorated: bool = True) -> None:
@@ -398,7 +406,7 @@ def evaluate(facts: CaseMonthFacts) -> Evaluation:
     contacts = tuple(sorted((c for c in facts.contacts if start <= c.on <= end), key=lambda c: (c.on, c.contact_id)))
     if facts.month != start or contacts != facts.contacts:  # callers usually pass exactly the month's contacts
         facts = replace(facts, month=start, contacts=contacts)
-    in_month = [p for p in facts.people if days_overlapping(p.joined_on, p.left_on, facts.month) > 0]
+    in_month = [p for p in facts.people if _overlap(p.joined_on, p.left_on, start, end) > 0]
     children = [p for p in in_month if p.role == "child"]
     parents = [p for p in in_month if p.role == "parent"]
     by_member = {p.member_id: p for p in facts.people}
@@ -419,7 +427,7 @@ def evaluate(facts: CaseMonthFacts) -> Evaluation:
             not_assessable_reason=reason, adjustment=adjustment if lines else None, notes=tuple(notes),
         )
 
-    if days_overlapping(facts.opened_on, facts.closed_on, facts.month) == 0:
+    if _overlap(facts.opened_on, facts.closed_on, start, end) == 0:
         return result(reason="The case was not open during this month.")
     if case_type is None:
         return result(reason="Legal status missing: no child has a legal status in force.")
