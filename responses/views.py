@@ -75,7 +75,7 @@ def record_alert_end(request, reference, alert_id):
 
 def record_alert_review(request, reference, alert_id):
     case, alert = _record_alert(request, reference, alert_id)
-    form = forms.RecordAlertReviewForm(request.POST or None, initial={"details": alert.details})
+    form = forms.RecordAlertReviewForm(request.POST if request.method == "POST" else None, initial={"details": alert.details})
     return _form_page(request, case, form,
                       lambda **data: services.record_alert_review(user=request.user, alert=alert, case=case, **data),
                       success="Alert reviewed.", title="Review the alert", extra={"alert": alert})
@@ -128,7 +128,7 @@ def response_step(request, reference, response_id, code):
     response = selectors.response_detail(request.user, reference, response_id)
     if response is None or code not in rules.STEPS:
         raise Http404("No such step.")
-    form = forms.StepForm(request.POST or None)
+    form = forms.StepForm(request.POST if request.method == "POST" else None)
     back = f"/responses/cases/{case.reference}/responses/{response.pk}/"
     return _form_page(request, case, form,
                       lambda **data: services.response_step_complete(user=request.user, response=response, code=code,
