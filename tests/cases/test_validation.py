@@ -84,8 +84,27 @@ def test_a_risk_assessment_dated_today_is_accepted(family):
 ])
 def test_overlapping_facts_of_one_kind_for_one_child_are_refused(family, model, values, message):
     child = family.children[0]  # has an open-ended fact of each kind since joining
-    fact = model(member=child, effective_from=TODAY - dt.timedelta(days=10), **values)
-    assert message in _errors(fact)["effective_from"][0]
+    later = model(member=child, effective_from=TODAY - dt.timedelta(days=10), **values)
+    assert message in _errors(later)["effective_from"][0]
+    same_start = model(member=child, effective_from=child.joined_on, **values)
+    assert message in _errors(same_start)["effective_from"][0]
+    current = model.objects.get(member=child)
+    current.effective_to = TODAY - dt.timedelta(days=30)
+    current.save()
+    inside_an_ended_period = model(member=child, effective_from=TODAY - dt.timedelta(days=60),
+                                   effective_to=TODAY - dt.timedelta(days=40), **values)
+    assert message in _errors(inside_an_ended_period)["effective_from"][0]
+
+
+def test_asked_to_a_new_status_starting_later_ends_the_current_one_the_day_before(cast, family):
+    child = family.children[0]
+    current = child.legal_statuses.get()
+    child_fact_record(user=cast.worker, end_current=True, fact=LegalStatus(
+        member=child, intervention_type="short_term_custody", effective_from=TODAY))
+    current.refresh_from_db()
+    assert current.effective_to == TODAY - dt.timedelta(days=1)
+    assert list(LegalStatus.objects.filter(member=child).on(TODAY).values_list("intervention_type", flat=True)) == [
+        "short_term_custody"]
 
 
 def test_a_fact_starting_after_the_previous_one_ended_does_not_overlap(family):
@@ -145,7 +164,7 @@ def test_a_child_fact_cannot_start_before_the_child_joined(cast, family):
 def test_the_service_refuses_overlaps_with_the_models_message(cast, family):
     with pytest.raises(CaseworkError, match="already has a legal status"):
         child_fact_record(user=cast.worker, fact=LegalStatus(
-            member=family.children[0], intervention_type="directive_order", effective_from=TODAY))
+            member=family.children[0], intervention_type="directive_order", effective_from=family.opened_on))
     assert family.children[0].legal_statuses.count() == 1
 
 
@@ -215,12 +234,12 @@ def test_a_failed_legal_status_form_shows_the_overlap_and_saves_nothing(client, 
     client.force_login(cast.worker)
     child = family.children[0]
     response = client.post(f"/cases/{family.reference}/members/{child.pk}/legal-status/new/", {
-        "intervention_type": "short_term_custody", "effective_from": TODAY.isoformat(), "effective_to": ""})
+        "intervention_type": "short_term_custody", "effective_from": child.joined_on.isoformat(), "effective_to": ""})
     assert response.status_code == 200
     html = response.content.decode()
     assert "already has a legal status in force during these dates" in html
     assert 'value="short_term_custody" selected' in html
-    assert _field_value(html, "effective_from") == TODAY.isoformat()
+    assert _field_value(html, "effective_from") == child.joined_on.isoformat()
     assert child.legal_statuses.count() == 1
 
 
