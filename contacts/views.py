@@ -15,6 +15,7 @@ from cases.permissions import Action, can, get_case_or_404
 from cases.services import CaseworkError
 from contacts import forms, rules, selectors, services
 from contacts.models import ContactDraft, RequirementChange
+from responses.selectors import active_record_alerts
 
 
 def _draft_of(user, case, draft_id) -> ContactDraft | None:
@@ -45,6 +46,7 @@ def contact_create(request, reference):
         form = forms.ContactForm(case=case, user=request.user)
     return render(request, "contacts/contact_form.html", {
         "form": form, "case": case, "draft": draft, "title": "Record a contact",
+        "record_alerts": active_record_alerts([case.pk])[case.pk],
         "autosave_url": reverse("contacts:draft_autosave", args=[case.reference]),
         "autosave_seconds": settings.CONTACT_DRAFT_AUTOSAVE_SECONDS,
     })
@@ -111,8 +113,9 @@ def contact_edit(request, pk):
             messages.error(request, "This record can no longer be edited; add an addendum instead.")
             return redirect(contact)
         form = forms.ContactForm(initial=forms.ContactForm.initial_from_contact(contact), case=case, user=request.user)
-    return render(request, "contacts/contact_form.html", {"form": form, "case": case, "title": "Correct a contact",
-                                                          "contact": contact})
+    return render(request, "contacts/contact_form.html", {
+        "form": form, "case": case, "title": "Correct a contact", "contact": contact,
+        "record_alerts": active_record_alerts([case.pk])[case.pk]})
 
 
 @require_POST
@@ -209,6 +212,9 @@ def request_decide(request, pk):
 
 
 def visits(request):
-    return render(request, "contacts/visits.html", {"visits": selectors.upcoming_visits(request.user),
-                                                    "today": timezone.localdate()})
+    visits = list(selectors.upcoming_visits(request.user))
+    alerts = active_record_alerts({v.case_id for v in visits})
+    for visit in visits:
+        visit.record_alerts = alerts[visit.case_id]
+    return render(request, "contacts/visits.html", {"visits": visits, "today": timezone.localdate()})
 

@@ -184,3 +184,16 @@ def test_timeline_query_count_does_not_grow_with_contacts(client, cast, family):
         return len(captured)
 
     assert count(2) == count(8)
+
+
+def test_record_alerts_show_on_the_contact_form_and_the_visit_list(client, cast, family):
+    from contacts.models import ScheduledVisit
+    from responses.models import RecordAlert
+
+    RecordAlert.objects.create(case=family, category=RecordAlert._meta.get_field("category").choices[0][0],
+                               severity="high", details="Dog on the property: phone before visiting",
+                               starts_on=timezone.localdate(), recorded_by=cast.worker)
+    ScheduledVisit.objects.create(case=family, scheduled_for=timezone.localdate())
+    client.force_login(cast.worker)
+    assert "Dog on the property" in client.get(f"/contacts/case/{family.reference}/new/").content.decode()
+    assert "Dog on the property" in client.get("/contacts/visits/").content.decode()
