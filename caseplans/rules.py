@@ -83,7 +83,7 @@ def endorse_problem(*, author_ids: set[int], user_id: int, is_team_leader_of_cas
     if not is_team_leader_of_case:
         return "Only a team leader of the case's team can endorse or return a case plan."
     if user_id in author_ids:
-        return "You wrote or submitted this plan; another team leader must endorse it."
+        return "You wrote part of this plan or submitted it; another team leader must endorse it."
     return None
 
 
@@ -195,9 +195,9 @@ class PlanFacts:
     substantiated_on: dt.date | None
     first_endorsed_on: dt.date | None  # the first version ever endorsed
     first_copy_on: dt.date | None  # copy provided of that first version
-    in_force_endorsed_on: dt.date | None  # the version in force now
+    in_force_endorsed_on: dt.date | None  # the version in force now (also while it is under review)
     in_force_review_date: dt.date | None
-    review_started: bool  # a review of the version in force has started
+    review_started: bool  # a review of the version in force has started (the next version is not endorsed yet)
 
 
 def case_timeframes(facts: PlanFacts, *, today: dt.date, first_plan_days: int, review_months: int,
@@ -211,9 +211,11 @@ def case_timeframes(facts: PlanFacts, *, today: dt.date, first_plan_days: int, r
     if facts.in_force_endorsed_on is not None:
         due = review_due(review_date=facts.in_force_review_date, endorsed_on=facts.in_force_endorsed_on,
                          months=review_months)
-        done = today if facts.review_started else None
-        frames.append(Timeframe("review", "Plan review", due,
-                                timeframe_status(due_on=due, done_on=done, today=today, soon_days=soon_days)))
+        # Starting a review does not meet the timeframe: the review is done when the next version
+        # is endorsed, and that version then has a review timeframe of its own.
+        name = "Plan review (under way)" if facts.review_started else "Plan review"
+        frames.append(Timeframe("review", name, due,
+                                timeframe_status(due_on=due, done_on=None, today=today, soon_days=soon_days)))
     return frames
 
 

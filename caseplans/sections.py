@@ -14,6 +14,7 @@ def case_section(request, case):
     return {
         "row": row,
         "in_force_version": annotated.in_force_version,
+        "under_review": annotated.under_review,
         "working_version": annotated.working_version,
         "working_status": rules.STATUS_LABELS.get(annotated.working_status, ""),
         "has_plan": bool(annotated.in_force_version or annotated.working_version or annotated.under_review

@@ -29,9 +29,11 @@ def _count(queryset):
 def annotate_plan_facts(cases: QuerySet, *, today: dt.date) -> QuerySet:
     """Adds what the timeframe rules and progress summary need, one subquery each."""
     plans = CasePlan.objects.filter(case=OuterRef("pk"))
-    in_force = plans.filter(status__in=rules.IN_FORCE)
+    # The endorsed version stays in force while it is under review, until the next version is endorsed.
+    in_force_statuses = rules.IN_FORCE | {rules.UNDER_REVIEW}
+    in_force = plans.filter(status__in=in_force_statuses)
     working = plans.filter(status__in=rules.WORKING)
-    in_force_actions = PlanAction.objects.filter(plan__case=OuterRef("pk"), plan__status__in=rules.IN_FORCE)
+    in_force_actions = PlanAction.objects.filter(plan__case=OuterRef("pk"), plan__status__in=in_force_statuses)
     return cases.annotate(
         first_endorsed_on=_first(plans.filter(endorsed_on__isnull=False).order_by("version"), "endorsed_on"),
         first_copy_on=_first(plans.filter(copy_provided_on__isnull=False).order_by("version"), "copy_provided_on"),
@@ -77,7 +79,7 @@ def plan_row(case: Case, *, today: dt.date) -> PlanRow:
     facts = rules.PlanFacts(
         substantiated_on=case.substantiated_on, first_endorsed_on=case.first_endorsed_on,
         first_copy_on=case.first_copy_on, in_force_endorsed_on=case.in_force_endorsed_on,
-        in_force_review_date=case.in_force_review_date, review_started=False)
+        in_force_review_date=case.in_force_review_date, review_started=case.under_review)
     frames = rules.case_timeframes(facts, today=today, first_plan_days=settings.CASEPLAN_FIRST_PLAN_DAYS,
                                    review_months=settings.CASEPLAN_REVIEW_MONTHS,
                                    soon_days=settings.CASEPLAN_DUE_SOON_DAYS)

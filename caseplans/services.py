@@ -92,7 +92,7 @@ def plan_create(*, user, case: Case, **fields) -> CasePlan:
     fields.setdefault("caseworker", case.caseworker)
     _check_caseworker(case, fields["caseworker"])
     plan = CasePlan(case=case, version=1, created_by=user, **{k: v for k, v in fields.items() if k in PLAN_FIELDS})
-    plan._history_user = user
+    plan._history_user, plan._change_reason = user, WRITTEN
     plan.save()
     _objectives_save(plan, objectives)
     return plan
@@ -131,7 +131,7 @@ def plan_update(*, user, plan: CasePlan, lock_version: int, **fields) -> CasePla
         if name not in PLAN_FIELDS:
             raise TypeError(f"plan_update() got an unexpected field {name!r}")
         setattr(plan, name, value)
-    plan._history_user = user
+    plan._history_user, plan._change_reason = user, WRITTEN
     plan.save()
     _objectives_save(plan, objectives or {})
     return plan
@@ -178,15 +178,29 @@ def plan_submit(*, user, plan: CasePlan) -> CasePlan:
 def _reload(plan: CasePlan, user) -> CasePlan:
     """Re-read after a conditional UPDATE and keep a history row of the new state."""
     plan.refresh_from_db()
-    plan._history_user = user
+    plan._history_user, plan._change_reason = user, f"status: {plan.status}"
     plan.save(update_fields=["status"])
     return plan
+
+
+# The change reason of history rows where someone wrote the plan's own fields (not a change of status).
+WRITTEN = "written"
+
+
+def plan_author_ids(plan: CasePlan) -> set[int]:
+    """Everyone who wrote any part of this version: who started and submitted it, and anyone whose
+    change is in the history of its details, objectives, concerns, goals or actions (one query)."""
+    written = CasePlan.history.filter(id=plan.pk, history_change_reason=WRITTEN).order_by().values_list(
+        "history_user_id")
+    for model in (ChildObjective, ProtectiveConcern, PlanGoal, PlanAction):
+        written = written.union(model.history.filter(plan_id=plan.pk).order_by().values_list("history_user_id"))
+    return ({plan.created_by_id, plan.submitted_by_id} | {user_id for (user_id,) in written}) - {None}
 
 
 def _decide_check(user, plan: CasePlan, *, endorsing: bool) -> None:
     require(user, Action.VIEW, plan.case)
     problem = rules.endorse_problem(
-        author_ids={plan.created_by_id, plan.submitted_by_id} if endorsing else set(),
+        author_ids=plan_author_ids(plan) if endorsing else set(),
         user_id=user.pk, is_team_leader_of_case=can(user, Action.APPROVE, plan.case))
     if problem:
         raise CaseworkError(problem)

@@ -74,6 +74,28 @@ def test_leader_who_submitted_a_workers_plan_cannot_endorse_it(cast, family):
         plan_services.plan_endorse(user=cast.leader, plan=plan)
 
 
+def test_leader_who_changed_part_of_a_workers_plan_cannot_endorse_it(cast, family):
+    plan = draft_plan(family, cast.worker)
+    action = plan.actions.first()
+    plan_services.action_update(user=cast.leader, action=action, lock_version=action.lock_version,
+                                what="Mother attends every counselling session at Bluegum", goal=None)
+    plan_services.plan_submit(user=cast.worker, plan=plan)
+    with pytest.raises(CaseworkError, match="another team leader"):
+        plan_services.plan_endorse(user=cast.leader, plan=plan)
+    assert plan_services.plan_author_ids(plan) == {cast.worker.pk, cast.leader.pk}
+
+
+def test_leader_who_returned_a_plan_can_endorse_it_once_fixed(cast, family):
+    plan = draft_plan(family, cast.worker)
+    plan_services.plan_submit(user=cast.worker, plan=plan)
+    plan_services.plan_return(user=cast.leader, plan=plan, comment="Name the counsellor")
+    plan_services.plan_update(user=cast.worker, plan=plan, lock_version=plan.lock_version,
+                              participants="Mother, grandmother, caseworker")
+    plan_services.plan_submit(user=cast.worker, plan=plan)
+    assert plan_services.plan_author_ids(plan) == {cast.worker.pk}
+    assert plan_services.plan_endorse(user=cast.leader, plan=plan).status == "endorsed"
+
+
 @pytest.mark.parametrize("who", ["worker", "colleague", "other_team_leader", "manager", "support_officer"])
 def test_only_a_team_leader_of_the_case_endorses_or_returns(cast, family, who):
     plan = draft_plan(family, cast.worker)

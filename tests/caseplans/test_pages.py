@@ -110,6 +110,8 @@ def test_review_from_the_page_makes_version_two(signed_in, cast, family):
     response = signed_in(cast.worker).post(_url(plan, "review/"))
     assert response.status_code == 302 and response["Location"].endswith("/v2/")
     assert signed_in(cast.worker).get(_url(plan)).status_code == 200  # the old version stays readable
+    section = signed_in(cast.worker).get(family.get_absolute_url()).content.decode()
+    assert "Version 1 (in force, under review)" in section and "Plan review (under way)" in section
 
 
 def test_record_progress_on_an_action(signed_in, cast, family):

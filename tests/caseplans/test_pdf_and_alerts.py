@@ -98,6 +98,22 @@ def test_review_and_overdue_action_alerts(cast, family):
     assert "Plan review overdue" in alerts["plan_overdue"].title
 
 
+def test_review_alert_stays_until_the_next_version_is_endorsed(cast, family):
+    today = timezone.localdate()
+    plan = endorsed_plan(family, cast.worker, cast.leader, review_in_days=3)
+    plan_services.plan_copy_provided(user=cast.worker, plan=plan, provided_on=today, how="Post")
+    draft = plan_services.plan_review_start(user=cast.worker, plan=plan)
+    plan_services.plan_timeframes_check(today=today + dt.timedelta(days=4))
+    assert "Plan review (under way) overdue" in _open_alerts(family)["plan_overdue"].title
+
+    plan_services.plan_update(user=cast.worker, plan=draft, lock_version=draft.lock_version,
+                              review_date=today + dt.timedelta(days=180))
+    plan_services.plan_submit(user=cast.worker, plan=draft)
+    plan_services.plan_endorse(user=cast.leader, plan=draft)
+    plan_services.plan_timeframes_check(today=today + dt.timedelta(days=4))
+    assert "plan_overdue" not in _open_alerts(family)
+
+
 def test_check_runs_a_fixed_number_of_queries(cast, django_assert_max_num_queries):
     from tests.conftest import make_family_case
 

@@ -148,6 +148,14 @@ def test_case_timeframes_first_plan_met_only_when_endorsed_and_copy_provided():
     assert frames[0].status == rules.MET
 
 
+def test_starting_a_review_does_not_meet_the_review_timeframe():
+    facts = rules.PlanFacts(substantiated_on=None, first_endorsed_on=dt.date(2023, 3, 31), first_copy_on=None,
+                            in_force_endorsed_on=dt.date(2023, 3, 31), in_force_review_date=None, review_started=True)
+    (frame,) = rules.case_timeframes(facts, today=dt.date(2024, 4, 1), first_plan_days=21, review_months=12,
+                                     soon_days=7)
+    assert (frame.due_on, frame.status, frame.name) == (dt.date(2024, 3, 31), rules.OVERDUE, "Plan review (under way)")
+
+
 def test_no_timeframes_without_substantiation_or_plan():
     facts = rules.PlanFacts(None, None, None, None, None, False)
     assert rules.case_timeframes(facts, today=TODAY, first_plan_days=21, review_months=12, soon_days=7) == []
