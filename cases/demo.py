@@ -179,16 +179,33 @@ def _family(rng: random.Random, batch: _Batch, case_index: int, case: Case, lead
     if scenario.in_care:
         carer_index = person(rng.choice(GIVEN_ADULT), rng.randint(35, 65))
         member(carer_index, MemberRole.CARER, rng.choice(CARERS))
+    # In one in-care case of three the child first stayed at home under an earlier status and
+    # came into care later, so the demo shows legal status and living arrangement histories.
+    # Decided by position, not by ``rng``, so the rest of the demo stays as it was.
+    came_into_care = None
+    if scenario.in_care and case_index % 3 == 0 and (today - opened).days > 120:
+        came_into_care = opened + dt.timedelta(days=(today - opened).days // 3)
     for _ in range(rng.choice([1, 1, 2, 2, 3])):
         child = person(rng.choice(GIVEN_CHILD), rng.randint(0, 16))
         m = member(child, MemberRole.CHILD, "child")
-        batch.facts.append((m, LegalStatus, {"intervention_type": scenario.intervention, "effective_from": opened}, None))
         batch.facts.append((m, ChildGoal, {"goal": scenario.goal, "effective_from": opened}, None))
+        since = opened
+        if came_into_care:
+            earlier = (InterventionType.SHORT_TERM_CUSTODY if scenario.intervention != InterventionType.SHORT_TERM_CUSTODY
+                       else InterventionType.PARENTAL_AGREEMENT)
+            ended = came_into_care - dt.timedelta(days=1)
+            batch.facts.append((m, LegalStatus, {"intervention_type": earlier, "effective_from": opened,
+                                                 "effective_to": ended}, None))
+            batch.facts.append((m, LivingArrangement, {"kind": LivingKind.AT_HOME, "effective_from": opened,
+                                                       "effective_to": ended}, parent_indices[0]))
+            since = came_into_care
+        batch.facts.append((m, LegalStatus, {"intervention_type": scenario.intervention, "effective_from": since},
+                            None))
         if scenario.in_care:
-            batch.facts.append((m, LivingArrangement, {"kind": LivingKind.IN_CARE, "effective_from": opened},
+            batch.facts.append((m, LivingArrangement, {"kind": LivingKind.IN_CARE, "effective_from": since},
                                 carer_index))
         else:
-            batch.facts.append((m, LivingArrangement, {"kind": LivingKind.AT_HOME, "effective_from": opened},
+            batch.facts.append((m, LivingArrangement, {"kind": LivingKind.AT_HOME, "effective_from": since},
                                 parent_indices[0]))
     if risk is not None:
         tool = RiskTool.FAMILY_REUNIFICATION if scenario.goal == CasePlanGoal.REUNIFICATION else RiskTool.FAMILY_RISK_EVALUATION
