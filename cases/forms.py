@@ -14,6 +14,7 @@ from cases.models import (
     LivingArrangement,
     MemberRole,
     Person,
+    Phase,
     RiskAssessment,
     RiskTool,
     Role,
@@ -33,6 +34,11 @@ def _date_widgets(*names):
     return {name: DateInput() for name in names}
 
 
+def _open_phases(field):
+    # A case is closed through its closure workflow, which sets the closing date too.
+    field.choices = [(value, label) for value, label in field.choices if value != Phase.CLOSED]
+
+
 class CaseForm(forms.ModelForm):
     class Meta:
         model = Case
@@ -41,6 +47,7 @@ class CaseForm(forms.ModelForm):
 
     def __init__(self, *args, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
+        _open_phases(self.fields["phase"])
         if teams is not None:
             self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams])
             self.fields["caseworker"].queryset = User.objects.filter(
@@ -60,22 +67,33 @@ class CaseForm(forms.ModelForm):
 
 
 class CaseEditForm(forms.ModelForm):
+    """The case's dates and phase. Closing a case is its own workflow (a recommendation
+    endorsed by the team leader), so the closing date is not set here."""
+
     class Meta:
         model = Case
-        fields = ["substantiated_on", "phase", "closed_on"]
-        widgets = _date_widgets("substantiated_on", "closed_on")
+        fields = ["substantiated_on", "phase"]
+        widgets = _date_widgets("substantiated_on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _open_phases(self.fields["phase"])
 
 
 class ReallocateForm(forms.Form):
-    caseworker = forms.ModelChoiceField(queryset=User.objects.none())
-    reason = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    caseworker = forms.ModelChoiceField(queryset=User.objects.none(), label="New caseworker")
+    reason = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                             help_text="e.g. workload balancing, leave cover, the family moved")
+    on = forms.DateField(label="From", widget=DateInput(), initial=timezone.localdate)
 
-    def __init__(self, *args, teams=None, **kwargs):
+    def __init__(self, *args, teams=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["caseworker"].queryset = (
-            User.objects.filter(role=Role.CASEWORKER, team__in=teams, is_active=True).select_related("team__office")
-        )
-        self.fields["caseworker"].label_from_instance = lambda u: f"{u} — {u.team.name}"
+        workers = User.objects.filter(role=Role.CASEWORKER, team__in=teams, is_active=True)
+        if case is not None:
+            workers = workers.exclude(pk=case.caseworker_id, team_id=case.team_id)
+        self.fields["caseworker"].queryset = workers.select_related("team__office").order_by(
+            "team__office__name", "team__name", "last_name", "first_name")
+        self.fields["caseworker"].label_from_instance = lambda u: f"{u} — {u.team.name} ({u.team.office.code})"
 
 
 class PersonForm(forms.ModelForm):
@@ -124,14 +142,33 @@ class AddressForm(forms.ModelForm):
 
 
 class ChildFactForm(forms.ModelForm):
-    """Base for a child's dated facts: the member is set by the view before validation."""
+    """Base for a child's dated facts: the member is set by the view before validation.
+
+    A new record offers to end the child's current open-ended one the day before it starts
+    (ticked by default), which is what a change of order or placement usually means."""
+
+    end_current = forms.BooleanField(required=False, initial=True)
 
     def __init__(self, *args, member=None, **kwargs):
         super().__init__(*args, **kwargs)
+        current = None
         if member is not None:
             self.instance.member = member
             if not self.instance.pk:
                 self.fields["effective_from"].initial = max(member.joined_on, timezone.localdate().replace(day=1))
+                current = (type(self.instance).objects.filter(member=member, effective_to__isnull=True)
+                           .order_by("-effective_from").first())
+        if current is None:
+            del self.fields["end_current"]
+        else:
+            noun = type(self.instance)._meta.verbose_name
+            self.fields["end_current"].label = (f"End the current {noun} ({current}, from "
+                                                f"{current.effective_from:%d %b %Y}) the day before this one starts")
+
+    def _post_clean(self):
+        # The model's overlap check must know whether the current record will be ended.
+        self.instance.end_current = bool(self.cleaned_data.get("end_current"))
+        super()._post_clean()
 
 
 class LegalStatusForm(ChildFactForm):
@@ -160,7 +197,8 @@ class LivingArrangementForm(ChildFactForm):
         if member is not None:
             self.fields["with_person"].queryset = Person.objects.filter(
                 memberships__case_id=member.case_id,
-                memberships__role__in=[MemberRole.PARENT, MemberRole.CARER, MemberRole.FAMILY],
+                memberships__role__in=[MemberRole.PARENT, MemberRole.CARER, MemberRole.FAMILY,
+                                        MemberRole.SIGNIFICANT],
             )
 
 

@@ -164,6 +164,12 @@ class Case(models.Model):
             errors["opened_on"] = "The case cannot open in the future."
         if self.closed_on and self.opened_on and self.closed_on < self.opened_on:
             errors["closed_on"] = "The closing date cannot be before the case opened."
+        elif self.closed_on and self.closed_on > today:
+            errors["closed_on"] = "The closing date cannot be in the future."
+        if self.phase == Phase.CLOSED and not self.closed_on:
+            errors["phase"] = "A case is closed by its closing date; give the date it closed."
+        elif self.closed_on and self.phase != Phase.CLOSED:
+            errors["phase"] = "A case with a closing date is in the Closed phase."
         if self.substantiated_on and self.substantiated_on > today:
             errors["substantiated_on"] = "The substantiation date cannot be in the future."
         if errors:
@@ -335,15 +341,31 @@ class ChildFact(EffectivePeriod):
         ordering = ["-effective_from"]
 
     overlap_message = "This overlaps another record for the same child."
+    # Set (not stored) when the person recording asks to end the child's current open-ended
+    # record the day before this one starts; the service then ends it in the same transaction.
+    end_current = False
 
     def clean(self):
         super().clean()
         if self.member_id and self.member.role != MemberRole.CHILD:
             raise ValidationError("Only a child of the case has this record.")
         if self.effective_from and self.member_id:
+            superseded = self.superseded() if self.end_current else None
             others = type(self).objects.filter(member_id=self.member_id).exclude(pk=self.pk)
-            if any(self.overlaps(o) for o in others):
+            if any(self.overlaps(o) for o in others if o != superseded):
                 raise ValidationError({"effective_from": self.overlap_message})
+
+    def superseded(self):
+        """The child's current open-ended record that this new record, starting later, would replace.
+
+        Recording "short-term custody from 1 March" can end the open-ended intervention with
+        parental agreement on 28 February; only a new record supersedes, and only one that
+        starts after the current one did."""
+        if self.pk is not None or not (self.member_id and self.effective_from):
+            return None
+        return (type(self).objects.filter(member_id=self.member_id, effective_to__isnull=True,
+                                          effective_from__lt=self.effective_from)
+                .order_by("-effective_from").first())
 
 
 class LegalStatus(ChildFact):
@@ -377,6 +399,9 @@ class ChildGoal(ChildFact):
     history = HistoricalRecords()
 
     overlap_message = "This child already has a case plan goal during these dates; end it first."
+
+    class Meta(ChildFact.Meta):
+        verbose_name = "case plan goal"
 
     def __str__(self):
         return self.get_goal_display()

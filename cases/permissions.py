@@ -91,14 +91,25 @@ def can(user, action: Action, case: Case) -> bool:
         return True
     if action == Action.EDIT:
         return user.role in FIELD_ROLES | {Role.TEAM_LEADER} and case.is_open
-    if action in (Action.ALLOCATE, Action.APPROVE):
+    if action == Action.ALLOCATE:
+        # Team leaders reallocate their teams' cases; managers transfer between their offices' teams.
+        return case.team_id in led_team_ids(user) or user.role == Role.MANAGER
+    if action == Action.APPROVE:
         return case.team_id in led_team_ids(user)
     return False
 
 
+def case_of(obj) -> Case:
+    """The case a record belongs to: the case itself, ``obj.case``, or a child's ``obj.member.case``."""
+    if isinstance(obj, Case):
+        return obj
+    case = getattr(obj, "case", None)
+    return case if case is not None else obj.member.case
+
+
 def require(user, action: Action, obj) -> Case:
     """Raise 404 when the case behind ``obj`` is invisible, 403 when visible but not allowed."""
-    case = obj if isinstance(obj, Case) else obj.case
+    case = case_of(obj)
     if not visible_cases(user, Case.objects.filter(pk=case.pk)).exists():
         raise Http404("No such case.")
     if not can(user, action, case):
@@ -129,6 +140,17 @@ def teams_for_new_cases(user):
     return Team.objects.none()
 
 
+def teams_for_reallocation(user):
+    """Teams to which ``user`` may allocate or transfer a case they may reallocate."""
+    from cases.models import Team
+
+    if user.role == Role.TEAM_LEADER:
+        return user.led_teams.all()
+    if user.role == Role.MANAGER:
+        return Team.objects.filter(office__in=user.managed_offices.all())
+    return Team.objects.none()
+
+
 def share_case(case: Case, user) -> None:
     """Let ``user`` see ``case`` individually (e.g. a support officer working it)."""
     assign_perm(SHARE_PERMISSION, user, case)
@@ -156,6 +178,6 @@ class CaseAccessPermission(drf_permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated)
 
     def has_object_permission(self, request, view, obj):
-        case = obj if isinstance(obj, Case) else obj.case
+        case = case_of(obj)
         action = Action.VIEW if request.method in drf_permissions.SAFE_METHODS else Action.EDIT
         return can(request.user, action, case)

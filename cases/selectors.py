@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases.models import (
     RISK_LEVEL_TOOLS,
+    Address,
     Allocation,
     Case,
     CaseMember,
@@ -18,11 +19,14 @@ from cases.models import (
     LegalStatus,
     LivingArrangement,
     MemberRole,
+    Person,
     RiskAssessment,
     Role,
+    Team,
+    User,
 )
 from cases import extensions
-from cases.permissions import visible_cases
+from cases.permissions import visible_cases, visible_people
 
 
 def _current_members(on: dt.date) -> Q:
@@ -37,22 +41,31 @@ def latest_risk_level_subquery(on: dt.date | None = None):
     return Subquery(assessments.order_by("-completed_on", "-id").values("risk_level")[:1])
 
 
-def case_list(user, *, search: str = "", scope: str = "", include_closed: bool = False) -> QuerySet:
-    """Cases for "My cases", a team's or an office's list, with what each row shows."""
+def _name_matches(word: str, prefix: str = "") -> Q:
+    return (Q(**{f"{prefix}given_name__icontains": word}) | Q(**{f"{prefix}family_name__icontains": word})
+            | Q(**{f"{prefix}preferred_name__icontains": word}))
+
+
+def case_list(user, *, search: str = "", scope: str = "", include_closed: bool = False,
+              team_id: int | None = None, office_id: int | None = None) -> QuerySet:
+    """Cases for "My cases", a team's or an office's list, with what each row shows.
+
+    ``search`` matches the reference number or the names of the case's members; each word
+    must match (so "Ava Marlow" finds Ava of the Marlow family), always within what
+    ``user`` may see."""
     today = timezone.localdate()
     cases = visible_cases(user)
     if scope == "mine":
         cases = cases.filter(caseworker=user)
+    if team_id:
+        cases = cases.filter(team_id=team_id)
+    if office_id:
+        cases = cases.filter(team__office_id=office_id)
     if not include_closed:
         cases = cases.open()
-    search = search.strip()
-    if search:
-        name_match = CaseMember.objects.filter(case=OuterRef("pk")).filter(
-            Q(person__given_name__icontains=search)
-            | Q(person__family_name__icontains=search)
-            | Q(person__preferred_name__icontains=search)
-        )
-        cases = cases.filter(Q(reference__icontains=search) | Exists(name_match))
+    for word in search.split():
+        name_match = CaseMember.objects.filter(_name_matches(word, "person__"), case=OuterRef("pk"))
+        cases = cases.filter(Q(reference__icontains=word) | Exists(name_match))
     children = CaseMember.objects.filter(_current_members(today), role=MemberRole.CHILD).select_related("person")
     statuses = LegalStatus.objects.on(today)
     cases = extensions.annotate_case_list(cases)
@@ -66,6 +79,36 @@ def case_list(user, *, search: str = "", scope: str = "", include_closed: bool =
         )
         .order_by("reference")
     )
+
+
+def teams_overseen(user) -> QuerySet:
+    """Teams whose case lists ``user`` may filter by: a leader's teams, a manager's offices' teams."""
+    if user.role == Role.TEAM_LEADER:
+        return user.led_teams.select_related("office")
+    if user.role == Role.MANAGER:
+        return Team.objects.filter(office__in=user.managed_offices.all()).select_related("office")
+    return Team.objects.none()
+
+
+def people_search(user, text: str, *, exclude_case: Case | None = None, limit: int = 20) -> list[Person]:
+    """People already recorded in cases ``user`` may see whose names match every word of
+    ``text``, each with ``visible_memberships`` (only the cases ``user`` may see)."""
+    words = text.split()
+    if not words:
+        return []
+    people = visible_people(user)
+    for word in words:
+        people = people.filter(_name_matches(word))
+    if exclude_case is not None:
+        people = people.exclude(memberships__case=exclude_case)
+    memberships = CaseMember.objects.filter(case__in=visible_cases(user)).select_related("case").order_by(
+        "case__reference")
+    return list(people.order_by("family_name", "given_name", "pk").prefetch_related(
+        Prefetch("memberships", queryset=memberships, to_attr="visible_memberships"))[:limit])
+
+
+def visible_person(user, person_id) -> Person | None:
+    return visible_people(user).filter(pk=person_id).first()
 
 
 def default_scope(user) -> str:
@@ -106,36 +149,91 @@ class HistoryEntry:
 
 
 _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+# Not worth showing: keys, timestamps, and the link to the record's parent (named in the label).
+_HIDDEN_FIELDS = {"id", "created_at", "case", "member", "person", "reference"}
+# Related records named in a change, resolved with one query per model.
+_NAMES = {
+    User: lambda ids: {u.pk: str(u) for u in User.objects.filter(pk__in=ids)},
+    Team: lambda ids: {t.pk: t.name for t in Team.objects.filter(pk__in=ids)},
+    Person: lambda ids: {p.pk: str(p) for p in Person.objects.filter(pk__in=ids)},
+}
 
 
-def case_record_history(case: Case, limit: int = 100) -> list[HistoryEntry]:
-    """Who changed what on this case's records and when, newest first (one query per record type)."""
-    member_ids = [m.pk for m in case.members.all()]
+def _shown(value) -> str:
+    if value in (None, ""):
+        return "—"
+    if value is True or value is False:
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return f"{value:%d %b %Y}".lstrip("0")
+    return str(value)
+
+
+def case_record_history(case: Case, limit: int = 200) -> list[HistoryEntry]:
+    """Who changed what on this case's records and when, newest first, with before → after
+    values as people read them (choice labels, names, dates). A fixed number of queries:
+    one per record type and one per kind of related record named in a change. ``case``
+    must come from :func:`case_detail` (members prefetched)."""
+    members = list(case.members.all())
+    member_names = {m.pk: str(m.person) for m in members}
+    person_names = {m.person_id: str(m.person) for m in members}
+    person_ids = list(person_names)
+
+    def of_member(what):
+        return lambda row: f"{what} of {member_names.get(row.member_id, 'a child')}"
+
     sources = [
-        ("Case", Case.history.filter(id=case.pk)),
-        ("Member", CaseMember.history.filter(case_id=case.pk)),
-        ("Legal status", LegalStatus.history.filter(member_id__in=member_ids)),
-        ("Case plan goal", ChildGoal.history.filter(member_id__in=member_ids)),
-        ("Living arrangement", LivingArrangement.history.filter(member_id__in=member_ids)),
-        ("Risk assessment", RiskAssessment.history.filter(case_id=case.pk)),
-        ("Allocation", Allocation.history.filter(case_id=case.pk)),
+        (Case.history.filter(id=case.pk), lambda row: "Case"),
+        (CaseMember.history.filter(case_id=case.pk),
+         lambda row: f"Membership of {person_names.get(row.person_id, 'a former member')}"),
+        (Person.history.filter(id__in=person_ids), lambda row: f"Details of {row.given_name} {row.family_name}"),
+        (Address.history.filter(person_id__in=person_ids),
+         lambda row: f"Address of {person_names.get(row.person_id, 'a person')}"),
+        (LegalStatus.history.filter(member_id__in=member_names), of_member("Legal status")),
+        (ChildGoal.history.filter(member_id__in=member_names), of_member("Case plan goal")),
+        (LivingArrangement.history.filter(member_id__in=member_names), of_member("Living arrangement")),
+        (RiskAssessment.history.filter(case_id=case.pk), lambda row: "Risk assessment"),
+        (Allocation.history.filter(case_id=case.pk), lambda row: "Allocation"),
     ]
-    entries: list[HistoryEntry] = []
-    for label, rows in sources:
-        rows = list(rows.select_related("history_user").order_by("id", "history_date", "history_id")[: limit * 5])
+    raw, wanted = [], {model: set() for model in _NAMES}
+    for rows, label in sources:
         previous = {}
-        for row in rows:
-            fields = [f.attname for f in row.instance_type._meta.concrete_fields]
+        for row in rows.select_related("history_user").order_by("id", "history_date", "history_id"):
+            model = row.instance_type
             before = previous.get(row.id)
-            changes = []
-            if before is not None:
-                for name in fields:
-                    old, new = getattr(before, name), getattr(row, name)
-                    if old != new:
-                        changes.append(f"{name.replace('_id', '').replace('_', ' ')}: {old or '—'} → {new or '—'}")
             previous[row.id] = row
-            who = str(row.history_user) if row.history_user else "system"
-            entries.append(HistoryEntry(row.history_date, who, f"{label} #{row.id}", _ACTIONS[row.history_type],
-                                        changes))
+            changes = []
+            for model_field in model._meta.concrete_fields:
+                if model_field.name in _HIDDEN_FIELDS:
+                    continue
+                old = getattr(before, model_field.attname) if before is not None else None
+                new = getattr(row, model_field.attname)
+                if old == new or (before is None and new in (None, "", False)):
+                    continue
+                changes.append((model_field, old, new))
+                related = model_field.related_model if model_field.is_relation else None
+                if related in wanted:
+                    wanted[related].update(v for v in (old, new) if v is not None)
+            raw.append((row, label(row), changes))
+    names = {model: _NAMES[model](ids) for model, ids in wanted.items() if ids}
+
+    def display(model_field, value):
+        if value is not None and model_field.choices:
+            return _shown(dict(model_field.flatchoices).get(value, value))
+        if model_field.is_relation and value is not None:
+            return names.get(model_field.related_model, {}).get(value, f"#{value}")
+        return _shown(value)
+
+    entries = [
+        HistoryEntry(
+            when=row.history_date,
+            who=str(row.history_user) if row.history_user else "system",
+            record=record,
+            action=_ACTIONS[row.history_type],
+            changes=[f"{f.verbose_name}: {display(f, old)} → {display(f, new)}" if row.history_type == "~"
+                     else f"{f.verbose_name}: {display(f, new)}" for f, old, new in changes],
+        )
+        for row, record, changes in raw
+    ]
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]

@@ -7,20 +7,31 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.models import (
+    Address,
     Allocation,
     Case,
     CaseMember,
     CaseReferenceCounter,
+    LivingKind,
+    MemberRole,
     Person,
     Phase,
+    RiskAssessment,
     Role,
     Team,
 )
-from cases.permissions import Action, led_team_ids, require, visible_cases
+from cases.permissions import (
+    Action,
+    require,
+    teams_for_new_cases,
+    teams_for_reallocation,
+    visible_cases,
+    visible_people,
+)
 
 
 class CaseworkError(Exception):
@@ -33,7 +44,13 @@ def case_references_allocate(*, year: int, count: int = 1) -> list[str]:
     The counter row is locked, so concurrent requests never receive the same number."""
     prefix = settings.CASE_REFERENCE_PREFIX
     with transaction.atomic():
-        CaseReferenceCounter.objects.get_or_create(prefix=prefix, year=year)
+        # Created once per prefix and year; the unique constraint settles a race to create it.
+        if not CaseReferenceCounter.objects.filter(prefix=prefix, year=year).exists():
+            try:
+                with transaction.atomic():
+                    CaseReferenceCounter.objects.create(prefix=prefix, year=year)
+            except IntegrityError:
+                pass
         counter = CaseReferenceCounter.objects.select_for_update().get(prefix=prefix, year=year)
         first = counter.last_number + 1
         counter.last_number += count
@@ -41,9 +58,16 @@ def case_references_allocate(*, year: int, count: int = 1) -> list[str]:
     return [f"{prefix}-{year}-{n:06d}" for n in range(first, first + count)]
 
 
-def _full_clean(instance) -> None:
+def _save(instance, user, **kwargs):
+    """Save, naming ``user`` in the record history even when no request is running (API, tasks, shell)."""
+    instance._history_user = user
+    instance.save(**kwargs)
+    return instance
+
+
+def _full_clean(instance, exclude=None) -> None:
     try:
-        instance.full_clean()
+        instance.full_clean(exclude=exclude)
     except ValidationError as error:
         raise CaseworkError("; ".join(error.messages)) from error
 
@@ -51,38 +75,38 @@ def _full_clean(instance) -> None:
 @transaction.atomic
 def case_create(*, user, team: Team, caseworker, opened_on: dt.date, substantiated_on: dt.date | None = None,
                 phase: str = Phase.CASE_PLANNING) -> Case:
-    from cases.permissions import teams_for_new_cases
-
     if not teams_for_new_cases(user).filter(pk=team.pk).exists():
         raise CaseworkError("You may only open cases in your own team.")
     if caseworker.role != Role.CASEWORKER or caseworker.team_id != team.pk:
         raise CaseworkError("The allocated caseworker must be a caseworker of the case's team.")
+    if phase == Phase.CLOSED:
+        raise CaseworkError("A new case cannot start in the Closed phase.")
     case = Case(team=team, caseworker=caseworker, opened_on=opened_on, substantiated_on=substantiated_on, phase=phase)
-    _full_clean_except_reference(case)
+    _full_clean(case, exclude=["reference"])
     case.reference = case_references_allocate(year=opened_on.year)[0]
-    case.save()
-    Allocation.objects.create(case=case, caseworker=caseworker, team=team, started_on=opened_on,
-                              reason="Case opened", allocated_by=user)
+    _save(case, user)
+    _save(Allocation(case=case, caseworker=caseworker, team=team, started_on=opened_on, reason="Case opened",
+                     allocated_by=user), user)
     if not visible_cases(user, Case.objects.filter(pk=case.pk)).exists():
         raise CaseworkError("The case would not be visible to you after saving.")
     return case
 
 
-def _full_clean_except_reference(case: Case) -> None:
-    try:
-        case.full_clean(exclude=["reference"])
-    except ValidationError as error:
-        raise CaseworkError("; ".join(error.messages)) from error
+CASE_FIELDS_EDITABLE = {"substantiated_on", "phase", "closed_on"}
 
 
 @transaction.atomic
 def case_update(*, user, case: Case, **fields) -> Case:
+    """Change a case's dates or phase. The caseworker and team change only by reallocation."""
     require(user, Action.EDIT, case)
+    unknown = set(fields) - CASE_FIELDS_EDITABLE
+    if unknown:
+        raise CaseworkError("Only the substantiation date, phase and closing date can be changed here; "
+                            "reallocate the case to change its caseworker or team.")
     for name, value in fields.items():
         setattr(case, name, value)
     _full_clean(case)
-    case.save()
-    return case
+    return _save(case, user)
 
 
 @transaction.atomic
@@ -92,21 +116,30 @@ def case_reallocate(*, user, case: Case, caseworker, team: Team | None = None, r
     require(user, Action.ALLOCATE, case)
     team = team or case.team
     on = on or timezone.localdate()
-    if team.pk != case.team_id and team.pk not in led_team_ids(user):
-        raise CaseworkError("You may only transfer a case to a team you lead.")
+    if team.pk != case.team_id and not teams_for_reallocation(user).filter(pk=team.pk).exists():
+        raise CaseworkError("You may only transfer a case to a team you lead or, as a manager, "
+                            "to a team of your offices.")
     if caseworker.role != Role.CASEWORKER or caseworker.team_id != team.pk:
         raise CaseworkError("The new caseworker must be a caseworker of the receiving team.")
     if caseworker.pk == case.caseworker_id and team.pk == case.team_id:
         raise CaseworkError("The case is already allocated to this caseworker.")
     if not reason.strip():
         raise CaseworkError("Give a reason for the reallocation.")
+    if on > timezone.localdate():
+        raise CaseworkError("A reallocation cannot take effect in the future.")
     case = Case.objects.select_for_update().get(pk=case.pk)
-    Allocation.objects.filter(case=case, ended_on__isnull=True).update(ended_on=on)
-    Allocation.objects.create(case=case, caseworker=caseworker, team=team, started_on=on, reason=reason,
-                              allocated_by=user)
+    current = Allocation.objects.filter(case=case, ended_on__isnull=True).first()
+    if current and on < current.started_on:
+        raise CaseworkError(f"The current allocation started on {current.started_on:%d %b %Y}; "
+                            "a reallocation cannot take effect before it.")
+    if current:
+        current.ended_on = on
+        _save(current, user, update_fields=["ended_on"])  # a save, not update(), so the history keeps it
+    _save(Allocation(case=case, caseworker=caseworker, team=team, started_on=on, reason=reason, allocated_by=user),
+          user)
     case.caseworker = caseworker
     case.team = team
-    case.save(update_fields=["caseworker", "team"])
+    _save(case, user, update_fields=["caseworker", "team"])
     return case
 
 
@@ -115,6 +148,8 @@ def person_save(*, user, person: Person, case: Case | None = None) -> Person:
     """Create or update a person. A new person must be added to a case the user may edit."""
     if case is not None:
         require(user, Action.EDIT, case)
+        if person.pk is not None and not CaseMember.objects.filter(case=case, person=person).exists():
+            raise CaseworkError("The person does not belong to this case.")
     elif person.pk is None:
         raise CaseworkError("A new person must be added to a case.")
     else:
@@ -122,25 +157,27 @@ def person_save(*, user, person: Person, case: Case | None = None) -> Person:
         if user.role == Role.MANAGER or not editable.exists():
             raise CaseworkError("You may not change this person's details.")
     _full_clean(person)
-    person.save()
-    return person
+    return _save(person, user)
 
 
 @transaction.atomic
 def member_add(*, user, case: Case, person: Person, role: str, relationship: str = "",
                joined_on: dt.date) -> CaseMember:
+    """Add a person to a case: a new person (unsaved ``person``) or one already recorded in
+    another case, who must belong to a case ``user`` may see."""
     require(user, Action.EDIT, case)
     if person.pk is None:
         _full_clean(person)
-        person.save()
+        _save(person, user)
+    elif not visible_people(user).filter(pk=person.pk).exists():
+        raise CaseworkError("No such person.")
     if CaseMember.objects.filter(case=case, person=person).exists():
         raise CaseworkError(f"{person} is already a member of this case.")
     if joined_on < case.opened_on:
         raise CaseworkError("A person cannot join the case before it opened.")
     member = CaseMember(case=case, person=person, role=role, relationship=relationship, joined_on=joined_on)
     _full_clean(member)
-    member.save()
-    return member
+    return _save(member, user)
 
 
 @transaction.atomic
@@ -149,36 +186,89 @@ def member_update(*, user, member: CaseMember, **fields) -> CaseMember:
     for name, value in fields.items():
         setattr(member, name, value)
     _full_clean(member)
-    member.save()
-    return member
+    return _save(member, user)
+
+
+# Who a child can live with, by kind of living arrangement (roles of members of the same case).
+LIVES_WITH_ROLES = {
+    LivingKind.AT_HOME: {MemberRole.PARENT},
+    LivingKind.IN_CARE: {MemberRole.CARER, MemberRole.FAMILY, MemberRole.SIGNIFICANT},
+    LivingKind.OTHER: {MemberRole.PARENT, MemberRole.CARER, MemberRole.FAMILY, MemberRole.SIGNIFICANT},
+}
 
 
 @transaction.atomic
-def child_fact_record(*, user, fact):
+def child_fact_record(*, user, fact, end_current: bool = False):
     """Save a legal status, case plan goal or living arrangement for a child of a case.
 
-    The child's earlier rows are locked first, so two simultaneous saves cannot both
-    pass the overlap check."""
+    With ``end_current``, a new record that starts after the child's current open-ended one
+    ends that one the day before (so "short-term custody from 1 March" ends the earlier
+    status on 28 February); otherwise any overlap is refused. The child's rows are locked
+    first, so two simultaneous saves cannot both pass the overlap check."""
+    fact.end_current = end_current
     case = fact.member.case
     require(user, Action.EDIT, case)
     list(type(fact).objects.select_for_update().filter(member_id=fact.member_id))
+    if fact.pk is not None:
+        stored = type(fact).objects.only("member_id").get(pk=fact.pk)
+        if stored.member_id != fact.member_id:
+            raise CaseworkError("A record cannot be moved to another child; end it and add a new one.")
     if fact.recorded_by_id is None:
         fact.recorded_by = user
+    if fact.member.role != MemberRole.CHILD:
+        raise CaseworkError("Only a child of the case has this record.")
     if fact.effective_from and fact.effective_from < fact.member.joined_on:
         raise CaseworkError("The start date is before the child joined the case.")
     if getattr(fact, "with_person_id", None):
-        if not CaseMember.objects.filter(case=case, person_id=fact.with_person_id).exists():
+        roles = LIVES_WITH_ROLES.get(fact.kind, set())
+        lives_with = CaseMember.objects.filter(case=case, person_id=fact.with_person_id).first()
+        if lives_with is None:
             raise CaseworkError("The person the child lives with must belong to the case.")
+        if lives_with.role not in roles:
+            kind = "at home, the child lives with a parent" if fact.kind == LivingKind.AT_HOME else (
+                "in care, the child lives with a carer or family member")
+            raise CaseworkError(f"When {kind} of the case; {lives_with.person} is recorded as "
+                                f"{lives_with.get_role_display().lower()}.")
+    superseded = fact.superseded() if end_current else None
+    if superseded is not None:
+        superseded.effective_to = fact.effective_from - dt.timedelta(days=1)
+        _full_clean(superseded)
+        _save(superseded, user, update_fields=["effective_to"])
     _full_clean(fact)
-    fact.save()
-    return fact
+    return _save(fact, user)
 
 
 @transaction.atomic
-def risk_assessment_record(*, user, assessment):
+def address_record(*, user, case: Case, address: Address) -> Address:
+    """Record where a member of ``case`` lives from a date. Their current open-ended address,
+    if it started earlier, ends the day before; any other overlap is refused."""
+    require(user, Action.EDIT, case)
+    if not CaseMember.objects.filter(case=case, person_id=address.person_id).exists():
+        raise CaseworkError("The person does not belong to this case.")
+    earlier = list(Address.objects.select_for_update().filter(person_id=address.person_id).exclude(pk=address.pk))
+    _full_clean(address)
+    for other in earlier:
+        if not address.overlaps(other):
+            continue
+        if address.pk is None and other.effective_to is None and other.effective_from < address.effective_from:
+            other.effective_to = address.effective_from - dt.timedelta(days=1)
+            _save(other, user, update_fields=["effective_to"])
+        else:
+            until = f"{other.effective_to:%d %b %Y}" if other.effective_to else "now"
+            raise CaseworkError(f"This overlaps the address {other} ({other.effective_from:%d %b %Y} – {until}).")
+    return _save(address, user)
+
+
+@transaction.atomic
+def risk_assessment_record(*, user, assessment: RiskAssessment) -> RiskAssessment:
+    """Record (or correct) a risk assessment. A newly named approver must lead the case's team."""
     require(user, Action.EDIT, assessment.case)
-    if assessment.approved_by_id and assessment.approved_by.role != Role.TEAM_LEADER:
-        raise CaseworkError("A risk assessment is approved by a team leader.")
+    stored = RiskAssessment.objects.filter(pk=assessment.pk).values("case_id", "approved_by_id").first()
+    if stored and stored["case_id"] != assessment.case_id:
+        raise CaseworkError("An assessment cannot be moved to another case.")
+    approver_changed = assessment.approved_by_id and (not stored or stored["approved_by_id"] != assessment.approved_by_id)
+    if approver_changed and not (assessment.approved_by.role == Role.TEAM_LEADER and
+                                 assessment.approved_by.led_teams.filter(pk=assessment.case.team_id).exists()):
+        raise CaseworkError("A risk assessment is approved by a team leader of the case's team.")
     _full_clean(assessment)
-    assessment.save()
-    return assessment
+    return _save(assessment, user)

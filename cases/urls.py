@@ -16,5 +16,6 @@ urlpatterns = [
     path("<str:reference>/members/<int:member_id>/<slug:kind>/new/", views.child_fact_edit, name="child_fact_add"),
     path("<str:reference>/members/<int:member_id>/<slug:kind>/<int:fact_id>/", views.child_fact_edit,
          name="child_fact_edit"),
-    path("<str:reference>/risk/new/", views.risk_assessment_add, name="risk_add"),
+    path("<str:reference>/risk/new/", views.risk_assessment_edit, name="risk_add"),
+    path("<str:reference>/risk/<int:assessment_id>/", views.risk_assessment_edit, name="risk_edit"),
 ]

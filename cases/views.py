@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -10,8 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cases import extensions, forms, selectors, services
-from cases.models import Address, CaseMember, ChildGoal, LegalStatus, LivingArrangement, MemberRole
-from cases.permissions import Action, can, get_case_or_404, may_create_cases, teams_for_new_cases
+from cases.models import Address, CaseMember, ChildGoal, LegalStatus, LivingArrangement, MemberRole, RiskAssessment
+from cases.permissions import (
+    Action,
+    can,
+    get_case_or_404,
+    may_create_cases,
+    teams_for_new_cases,
+    teams_for_reallocation,
+)
 from cases.services import CaseworkError
 
 
@@ -24,15 +33,26 @@ def _save_or_error(form, write):
         return None
 
 
+def _int_or_none(value):
+    return int(value) if value and value.isdigit() else None
+
+
 def case_list(request):
+    """"My cases" for a caseworker, the teams' cases for a team leader, the offices' for a manager."""
     scope = request.GET.get("scope", selectors.default_scope(request.user))
     search = request.GET.get("q", "")
-    cases = selectors.case_list(request.user, search=search, scope=scope,
-                                include_closed=request.GET.get("closed") == "1")
+    team_id = _int_or_none(request.GET.get("team"))
+    include_closed = request.GET.get("closed") == "1"
+    cases = selectors.case_list(request.user, search=search, scope=scope, include_closed=include_closed,
+                                team_id=team_id)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     template = "cases/_case_rows.html" if request.htmx else "cases/case_list.html"
+    filters = request.GET.copy()
+    filters.pop("page", None)
     return render(request, template, {
-        "page": page, "search": search, "scope": scope, "may_create": may_create_cases(request.user),
+        "page": page, "search": search, "scope": scope, "team_id": team_id, "include_closed": include_closed,
+        "teams": list(selectors.teams_overseen(request.user)), "filters": filters.urlencode(),
+        "may_create": may_create_cases(request.user),
     })
 
 
@@ -49,6 +69,9 @@ def case_create(request):
     return render(request, "cases/form.html", {"form": form, "title": "Open a case"})
 
 
+HISTORY_LIMIT = 200
+
+
 def case_detail(request, reference):
     case = selectors.case_detail(request.user, reference)
     if case is None:
@@ -60,7 +83,8 @@ def case_detail(request, reference):
         "others": [m for m in members if m.role != MemberRole.CHILD],
         "can_edit": can(request.user, Action.EDIT, case),
         "can_allocate": can(request.user, Action.ALLOCATE, case),
-        "history": selectors.case_record_history(case),
+        "history": selectors.case_record_history(case, limit=HISTORY_LIMIT),
+        "history_limit": HISTORY_LIMIT,
         "sections": extensions.render_case_sections(request, case),
     })
 
@@ -77,12 +101,12 @@ def case_edit(request, reference):
 
 def case_reallocate(request, reference):
     case = get_case_or_404(request.user, reference, Action.ALLOCATE)
-    form = forms.ReallocateForm(request.POST or None, teams=request.user.led_teams.all())
+    form = forms.ReallocateForm(request.POST or None, teams=teams_for_reallocation(request.user), case=case)
     if request.method == "POST" and form.is_valid():
         new_worker = form.cleaned_data["caseworker"]
         done = _save_or_error(form, lambda: services.case_reallocate(
             user=request.user, case=case, caseworker=new_worker, team=new_worker.team,
-            reason=form.cleaned_data["reason"]))
+            reason=form.cleaned_data["reason"], on=form.cleaned_data["on"]))
         if done:
             messages.success(request, f"{case.reference} reallocated to {new_worker}.")
             return redirect(case)
@@ -90,17 +114,30 @@ def case_reallocate(request, reference):
 
 
 def member_add(request, reference):
+    """Add a new person to the case, or someone already recorded in a case the user may see
+    (found by name; chosen with ``?person=<id>``)."""
     case = get_case_or_404(request.user, reference, Action.EDIT)
-    person_form = forms.PersonForm(request.POST or None, prefix="person")
-    member_form = forms.MemberForm(request.POST or None, case=case, prefix="member")
-    if request.method == "POST" and person_form.is_valid() and member_form.is_valid():
+    data = request.POST or None
+    person_id = request.POST.get("person") or request.GET.get("person")
+    existing = None
+    if person_id:
+        existing = selectors.visible_person(request.user, person_id) if person_id.isdigit() else None
+        if existing is None:
+            raise Http404("No such person.")
+    find = request.GET.get("find", "")
+    person_form = None if existing else forms.PersonForm(data, prefix="person")
+    member_form = forms.MemberForm(data, case=case, prefix="member")
+    if request.method == "POST" and member_form.is_valid() and (existing or person_form.is_valid()):
+        person = existing or person_form.save(commit=False)
         member = _save_or_error(member_form, lambda: services.member_add(
-            user=request.user, case=case, person=person_form.save(commit=False), **member_form.cleaned_data))
+            user=request.user, case=case, person=person, **member_form.cleaned_data))
         if member:
             messages.success(request, f"{member.person} added to {case.reference}.")
             return redirect(case)
-    return render(request, "cases/form.html", {
-        "forms": [person_form, member_form], "case": case, "title": "Add a person to the case",
+    return render(request, "cases/member_add.html", {
+        "case": case, "person_form": person_form, "member_form": member_form, "existing": existing,
+        "find": find, "matches": selectors.people_search(request.user, find, exclude_case=case) if find else None,
+        "title": f"Add {existing} to the case" if existing else "Add a person to the case",
     })
 
 
@@ -132,9 +169,10 @@ def address_add(request, reference, member_id):
     member = _member_of(case, member_id)
     form = forms.AddressForm(request.POST or None, instance=Address(person=member.person))
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Address recorded for {member.person}.")
-        return redirect(case)
+        if _save_or_error(form, lambda: services.address_record(user=request.user, case=case,
+                                                                address=form.instance)):
+            messages.success(request, f"Address recorded for {member.person}.")
+            return redirect(case)
     return render(request, "cases/form.html", {"form": form, "case": case, "title": f"Address of {member.person}"})
 
 
@@ -157,8 +195,14 @@ def child_fact_edit(request, reference, member_id, kind, fact_id=None):
     instance = get_object_or_404(model, member=member, pk=fact_id) if fact_id else None
     form = form_class(request.POST or None, instance=instance, member=member)
     if request.method == "POST" and form.is_valid():
-        if _save_or_error(form, lambda: services.child_fact_record(user=request.user, fact=form.instance)):
+        end_current = form.cleaned_data.get("end_current", False)
+        superseded = form.instance.superseded() if end_current else None
+        if _save_or_error(form, lambda: services.child_fact_record(user=request.user, fact=form.instance,
+                                                                   end_current=end_current)):
             messages.success(request, f"The {label} of {member.person.given_name} was saved.")
+            if superseded is not None:
+                messages.info(request, f"The previous {label} ({superseded}) now ends on "
+                                       f"{form.instance.effective_from - dt.timedelta(days=1):%d %b %Y}.")
             return redirect(case)
     verb = "Change" if instance else "Add"
     return render(request, "cases/form.html", {
@@ -166,15 +210,18 @@ def child_fact_edit(request, reference, member_id, kind, fact_id=None):
     })
 
 
-def risk_assessment_add(request, reference):
+def risk_assessment_edit(request, reference, assessment_id=None):
+    """Record a risk assessment, or correct one (the history keeps what it said before)."""
     case = get_case_or_404(request.user, reference, Action.EDIT)
-    form = forms.RiskAssessmentForm(request.POST or None, case=case)
+    instance = get_object_or_404(RiskAssessment, case=case, pk=assessment_id) if assessment_id else None
+    form = forms.RiskAssessmentForm(request.POST or None, instance=instance, case=case)
     if request.method == "POST" and form.is_valid():
         if _save_or_error(form, lambda: services.risk_assessment_record(user=request.user,
                                                                         assessment=form.instance)):
-            messages.success(request, "Risk assessment recorded.")
+            messages.success(request, "Risk assessment saved.")
             return redirect(case)
-    return render(request, "cases/form.html", {"form": form, "case": case, "title": "Record a risk assessment"})
+    title = "Correct a risk assessment" if instance else "Record a risk assessment"
+    return render(request, "cases/form.html", {"form": form, "case": case, "title": title})
 
 
 @require_POST

@@ -1,4 +1,7 @@
-"""Translate case records to and from JSON. Writes go through cases/services.py."""
+"""Translate case records to and from JSON. Writes go through cases/services.py.
+
+Fields that name another record (a case, a member, a person) only accept records of cases
+the requester may see: an invisible one answers exactly like one that does not exist."""
 
 from rest_framework import serializers
 
@@ -12,7 +15,31 @@ from cases.models import (
     LivingArrangement,
     Person,
     RiskAssessment,
+    Role,
+    User,
 )
+from cases.permissions import visible_people
+
+
+class _VisibleRecordsMixin:
+    """Limits related-record fields to what the requester may see (context["visible_cases"])."""
+
+    visible_fields: dict[str, str] = {}  # field name → "case" | "member" | "person"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = self.context.get("visible_cases")
+        request = self.context.get("request")
+        if visible is None or request is None:
+            return
+        querysets = {
+            "case": lambda: visible,
+            "member": lambda: CaseMember.objects.filter(case__in=visible),
+            "person": lambda: visible_people(request.user),
+        }
+        for name, kind in self.visible_fields.items():
+            if name in self.fields and not self.fields[name].read_only:
+                self.fields[name].queryset = querysets[kind]()
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -32,64 +59,79 @@ class PersonSerializer(serializers.ModelSerializer):
         ]
 
 
-class _ChildFactSerializer(serializers.ModelSerializer):
-    member = serializers.PrimaryKeyRelatedField(queryset=CaseMember.objects.all())
-
-    def validate_member(self, member):
-        # Only members of cases the requester may see can be named; others look absent.
-        visible = self.context["visible_cases"]
-        if not visible.filter(pk=member.case_id).exists():
-            raise serializers.ValidationError("No such case member.")
-        return member
+class _ChildFactSerializer(_VisibleRecordsMixin, serializers.ModelSerializer):
+    member = serializers.PrimaryKeyRelatedField(queryset=CaseMember.objects.none(), help_text="A child of the case")
+    end_current = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text="End the child's current open-ended record the day before this one starts, instead of "
+                  "refusing the overlap.")
+    visible_fields = {"member": "member"}
 
 
 class LegalStatusSerializer(_ChildFactSerializer):
     class Meta:
         model = LegalStatus
-        fields = ["id", "member", "intervention_type", "effective_from", "effective_to"]
+        fields = ["id", "member", "intervention_type", "effective_from", "effective_to", "end_current"]
 
 
 class ChildGoalSerializer(_ChildFactSerializer):
     class Meta:
         model = ChildGoal
-        fields = ["id", "member", "goal", "effective_from", "effective_to"]
+        fields = ["id", "member", "goal", "effective_from", "effective_to", "end_current"]
 
 
 class LivingArrangementSerializer(_ChildFactSerializer):
+    with_person = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.none(), required=False, allow_null=True,
+        help_text="The parent (at home) or carer (in care): a member of the same case")
+    visible_fields = {"member": "member", "with_person": "person"}
+
     class Meta:
         model = LivingArrangement
-        fields = ["id", "member", "kind", "with_person", "placement", "details", "effective_from", "effective_to"]
+        fields = ["id", "member", "kind", "with_person", "placement", "details", "effective_from", "effective_to",
+                  "end_current"]
 
 
-class MemberSerializer(serializers.ModelSerializer):
-    person = PersonSerializer()
+class MemberSerializer(_VisibleRecordsMixin, serializers.ModelSerializer):
+    person = PersonSerializer(required=False, help_text="A new person; or name an existing one in existing_person")
+    existing_person = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.none(), required=False, write_only=True,
+        help_text="A person already recorded in a case you may see (instead of a new person)")
     legal_statuses = LegalStatusSerializer(many=True, read_only=True)
     goals = ChildGoalSerializer(many=True, read_only=True)
     living_arrangements = LivingArrangementSerializer(many=True, read_only=True)
-    case = serializers.SlugRelatedField(slug_field="reference", queryset=Case.objects.all())
+    case = serializers.SlugRelatedField(slug_field="reference", queryset=Case.objects.none())
+    visible_fields = {"case": "case", "existing_person": "person"}
 
     class Meta:
         model = CaseMember
-        fields = ["id", "case", "person", "role", "relationship", "joined_on", "left_on",
+        fields = ["id", "case", "person", "existing_person", "role", "relationship", "joined_on", "left_on",
                   "legal_statuses", "goals", "living_arrangements"]
+        # "A person once per case" is checked by the service (with a message naming the person);
+        # DRF's unique-together validator would demand a nested person even for an existing one.
+        validators = []
 
-    def validate_case(self, case):
-        if not self.context["visible_cases"].filter(pk=case.pk).exists():
-            raise serializers.ValidationError("No such case.")
-        return case
+    def validate(self, data):
+        if self.instance is None and ("person" in data) == ("existing_person" in data):
+            raise serializers.ValidationError({"person": "Give either a new person or an existing_person."})
+        if self.instance is not None:
+            if "existing_person" in data:
+                raise serializers.ValidationError({"existing_person": "The person of a membership cannot change."})
+            if "case" in data and data["case"].pk != self.instance.case_id:
+                raise serializers.ValidationError({"case": "A membership cannot move to another case."})
+        return data
 
 
-class RiskAssessmentSerializer(serializers.ModelSerializer):
-    case = serializers.SlugRelatedField(slug_field="reference", queryset=Case.objects.all())
+class RiskAssessmentSerializer(_VisibleRecordsMixin, serializers.ModelSerializer):
+    case = serializers.SlugRelatedField(slug_field="reference", queryset=Case.objects.none())
+    approved_by = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(role=Role.TEAM_LEADER), required=False, allow_null=True,
+        help_text="A team leader of the case's team")
+    visible_fields = {"case": "case"}
 
     class Meta:
         model = RiskAssessment
         fields = ["id", "case", "tool", "completed_on", "risk_level", "approved_by", "notes"]
-
-    def validate_case(self, case):
-        if not self.context["visible_cases"].filter(pk=case.pk).exists():
-            raise serializers.ValidationError("No such case.")
-        return case
 
 
 class AllocationSerializer(serializers.ModelSerializer):
@@ -102,10 +144,12 @@ class CaseSerializer(serializers.ModelSerializer):
     members = MemberSerializer(many=True, read_only=True)
     risk_assessments = RiskAssessmentSerializer(many=True, read_only=True)
     allocations = AllocationSerializer(many=True, read_only=True)
-    risk_level = serializers.CharField(read_only=True, allow_null=True)
+    risk_level = serializers.CharField(read_only=True, allow_null=True,
+                                       help_text="Outcome of the latest family risk (re-)evaluation or "
+                                                 "reunification assessment")
 
     class Meta:
         model = Case
         fields = ["id", "reference", "team", "caseworker", "opened_on", "substantiated_on", "closed_on", "phase",
                   "risk_level", "members", "risk_assessments", "allocations"]
-        read_only_fields = ["reference"]
+        read_only_fields = ["reference", "closed_on"]

@@ -7,7 +7,7 @@ from rest_framework.exceptions import ValidationError
 
 from cases import services
 from cases.api import serializers
-from cases.models import CaseMember, ChildGoal, LegalStatus, LivingArrangement, RiskAssessment
+from cases.models import CaseMember, ChildGoal, LegalStatus, LivingArrangement, Person, Phase, RiskAssessment
 from cases.permissions import CaseAccessPermission, visible_cases
 from cases.selectors import latest_risk_level_subquery
 from cases.services import CaseworkError
@@ -37,7 +37,9 @@ class CaseViewSet(VisibleCasesContextMixin, viewsets.ModelViewSet):
 
     serializer_class = serializers.CaseSerializer
     lookup_field = "reference"
-    filterset_fields = ["team", "caseworker", "phase"]
+    filterset_fields = {"team": ["exact"], "team__office": ["exact"], "caseworker": ["exact"],
+                        "phase": ["exact"], "closed_on": ["isnull"], "opened_on": ["gte", "lte"]}
+    ordering_fields = ["reference", "opened_on"]
     search_fields = ["reference", "members__person__given_name", "members__person__family_name"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -57,10 +59,13 @@ class CaseViewSet(VisibleCasesContextMixin, viewsets.ModelViewSet):
             substantiated_on=data.get("substantiated_on"), **({"phase": data["phase"]} if "phase" in data else {})))
 
     def perform_update(self, serializer):
-        data = {k: v for k, v in serializer.validated_data.items() if k in ("substantiated_on", "closed_on", "phase")}
+        data = {k: v for k, v in serializer.validated_data.items() if k in ("substantiated_on", "phase")}
         if set(serializer.validated_data) - set(data):
-            raise ValidationError({"detail": "Only substantiated_on, closed_on and phase can be changed here; "
-                                             "use reallocation to change the caseworker or team."})
+            raise ValidationError({"detail": "Only substantiated_on and phase can be changed here; "
+                                             "reallocate the case to change the caseworker or team."})
+        if data.get("phase") == Phase.CLOSED:
+            raise ValidationError({"phase": "A case is closed through its closure recommendation, "
+                                            "which sets the closing date."})
         serializer.instance = _domain_errors(lambda: services.case_update(
             user=self.request.user, case=serializer.instance, **data))
 
@@ -78,11 +83,11 @@ class MemberViewSet(_CaseScopedViewSet):
     queryset = _MEMBERS
     serializer_class = serializers.MemberSerializer
     case_path = "case"
-    filterset_fields = ["case__reference", "role"]
+    filterset_fields = ["case__reference", "role", "person"]
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        person = serializers.PersonSerializer.Meta.model(**data.pop("person"))
+        person = data.get("existing_person") or Person(**data["person"])
         serializer.instance = _domain_errors(lambda: services.member_add(
             user=self.request.user, case=data["case"], person=person, role=data["role"],
             relationship=data.get("relationship", ""), joined_on=data["joined_on"]))
@@ -105,18 +110,23 @@ class MemberViewSet(_CaseScopedViewSet):
 
 
 class _ChildFactViewSet(_CaseScopedViewSet):
-    filterset_fields = ["member"]
+    filterset_fields = {"member": ["exact"], "member__case__reference": ["exact"], "effective_to": ["isnull"]}
 
-    def _record(self, instance):
-        return _domain_errors(lambda: services.child_fact_record(user=self.request.user, fact=instance))
+    def _record(self, instance, end_current):
+        return _domain_errors(lambda: services.child_fact_record(user=self.request.user, fact=instance,
+                                                                 end_current=end_current))
 
     def perform_create(self, serializer):
-        serializer.instance = self._record(serializer.Meta.model(**serializer.validated_data))
+        data = dict(serializer.validated_data)
+        end_current = data.pop("end_current", False)
+        serializer.instance = self._record(serializer.Meta.model(**data), end_current)
 
     def perform_update(self, serializer):
-        for name, value in serializer.validated_data.items():
+        data = dict(serializer.validated_data)
+        data.pop("end_current", None)
+        for name, value in data.items():
             setattr(serializer.instance, name, value)
-        serializer.instance = self._record(serializer.instance)
+        serializer.instance = self._record(serializer.instance, False)
 
 
 class LegalStatusViewSet(_ChildFactViewSet):

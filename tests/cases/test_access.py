@@ -22,7 +22,8 @@ VISIBLE = {
     "administrator": set(),
 }
 EDITORS = {"worker", "colleague", "support_officer", "other_team_worker", "leader", "other_team_leader"}
-ALLOCATORS = {"leader", "other_team_leader"}
+# Team leaders reallocate within their teams; managers transfer between their offices' teams.
+ALLOCATORS = {"leader", "other_team_leader", "manager", "other_office_manager"}
 
 
 def _matrix():
@@ -50,9 +51,20 @@ def _pages(case):
         ("edit", f"/cases/{ref}/members/{child.pk}/legal-status/new/"),
         ("edit", f"/cases/{ref}/members/{child.pk}/goal/new/"),
         ("edit", f"/cases/{ref}/members/{child.pk}/living-arrangement/new/"),
+        ("edit", f"/cases/{ref}/members/{child.pk}/legal-status/{child.legal_statuses.get().pk}/"),
+        ("edit", f"/cases/{ref}/members/{child.pk}/goal/{child.goals.get().pk}/"),
+        ("edit", f"/cases/{ref}/members/{child.pk}/living-arrangement/{child.living_arrangements.get().pk}/"),
+        ("edit", f"/cases/{ref}/members/{parent.pk}/edit/"),
+        ("edit", f"/cases/{ref}/members/new/?find={parent.person.family_name}"),
         ("edit", f"/cases/{ref}/risk/new/"),
+        ("edit", f"/cases/{ref}/risk/{case.risk_assessments.get().pk}/"),
         ("allocate", f"/cases/{ref}/reallocate/"),
         ("view", f"/api/cases/{ref}/"),
+        ("view", f"/api/members/{child.pk}/"),
+        ("view", f"/api/legal-statuses/{child.legal_statuses.get().pk}/"),
+        ("view", f"/api/goals/{child.goals.get().pk}/"),
+        ("view", f"/api/living-arrangements/{child.living_arrangements.get().pk}/"),
+        ("view", f"/api/risk-assessments/{case.risk_assessments.get().pk}/"),
     ]
 
 
