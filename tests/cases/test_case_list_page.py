@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _row(html: str, reference: str) -> str:
-    match = re.search(rf"<tr>\s*<td><a href=\"[^\"]*\">{reference}</a>.*?</tr>", html, re.S)
+    match = re.search(rf"<tr>\s*<td[^>]*><a href=\"[^\"]*\">{reference}</a>.*?</tr>", html, re.S)
     assert match, reference
     return match.group(0)
 
