@@ -115,3 +115,60 @@ def test_caseworker_drafts_leader_returns_caseworker_fixes_leader_endorses_pdf_d
     assert download.suggested_filename == f"case-plan-{case.reference}-v1-full.pdf"
     with open(download.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+
+
+def test_caseworker_records_copy_ticks_off_an_action_and_reviews_the_plan(page, sign_in, cast):
+    """The pages after endorsement, each checked for accessibility: copy provided, progress on an
+    action, assessing a goal at review, and the next version drafted from the review."""
+    from caseplans.models import CasePlan
+    from tests.caseplans.conftest import endorsed_plan
+
+    case = make_family_case(cast.worker, children=1)
+    plan = endorsed_plan(case, cast.worker, cast.leader)
+    today = timezone.localdate().isoformat()
+    sign_in(cast.worker)
+    page.goto(f"/cases/{case.reference}/")
+    assert "0 of 3 actions complete" in page.locator("#caseplan").inner_text()
+    page.get_by_role("link", name="Version 1 (in force)").click()
+    page.wait_for_url("**/v1/")
+
+    page.get_by_role("link", name="Record copy provided").click()
+    assert_accessible(page)
+    page.get_by_label("How the copy was provided").fill("Given to the mother at a home visit")
+    page.get_by_label("Child and parents told of their right to a review on").fill(today)
+    page.get_by_role("button", name="Record").click()
+    page.wait_for_url("**/v1/")
+    assert page.locator("#plan-status").inner_text() == "Endorsed, copy provided"
+
+    page.get_by_role("link", name="Record progress on action 1").click()
+    assert_accessible(page)
+    page.get_by_label("Progress").fill("Attended; the counsellor confirmed by phone")
+    page.get_by_role("button", name="Record").click()
+    page.wait_for_url("**/v1/")
+    assert page.locator("#plan-progress").inner_text() == "1 of 3 actions complete"
+
+    page.get_by_role("link", name="Assess progress on goal 1").click()
+    assert_accessible(page)
+    page.get_by_label("Progress").select_option("progressing")
+    page.get_by_label("Evidence").fill("Three home visits found the children safe and settled")
+    page.get_by_label("Recommendation").select_option("continue")
+    page.get_by_role("button", name="Record").click()
+    page.wait_for_url("**/v1/")
+
+    page.get_by_role("button", name="Start a review (new version)").click()
+    page.wait_for_url("**/v2/")
+    assert page.locator("#plan-status").inner_text() == "Draft"
+    assert page.locator("#actions-table tbody tr").count() == 2  # the open actions carried forward
+    assert_accessible(page)
+    page.get_by_role("link", name="Change the plan details").click()
+    assert_accessible(page)
+    page.get_by_label("Review date").fill((timezone.localdate() + dt.timedelta(days=180)).isoformat())
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/v2/")
+    page.get_by_role("link", name="Add a goal").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Cancel").click()
+    page.get_by_role("link", name="Add a concern").click()
+    assert_accessible(page)
+    assert CasePlan.objects.get(pk=plan.pk).status == "under_review"
+    assert CasePlan.objects.get(case=case, version=2).review_date is not None
