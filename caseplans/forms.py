@@ -13,7 +13,8 @@ from caseplans.models import (
     Progress,
     Recommendation,
 )
-from cases.models import CaseMember, CasePlanGoal, MemberRole, Role, User
+from caseplans import rules
+from cases.models import CaseMember, CasePlanGoal, InterventionType, LegalStatus, MemberRole, Role, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHORT_TEXT = forms.Textarea(attrs={"rows": 3})
@@ -43,10 +44,20 @@ class PlanForm(forms.ModelForm):
         current = {}
         if self.instance.pk:
             current = dict(self.instance.child_objectives.values_list("member_id", "objective"))
+        today = timezone.localdate()
+        statuses = dict(LegalStatus.objects.filter(
+            member__in=self.children, effective_from__lte=today).exclude(effective_to__lt=today)
+            .order_by("effective_from").values_list("member_id", "intervention_type"))
+        goal_labels = dict(CasePlanGoal.choices)
         for child in self.children:
+            status = statuses.get(child.pk)
+            fitting = sorted(rules.CONSISTENT_GOALS.get(status, ()), key=list(goal_labels).index)
             self.fields[f"objective_{child.pk}"] = forms.ChoiceField(
                 label=f"Permanency objective for {child.person.given_name} {child.person.family_name}",
-                choices=[("", "— choose —"), *CasePlanGoal.choices], required=False, initial=current.get(child.pk))
+                choices=[("", "— choose —"), *CasePlanGoal.choices], required=False, initial=current.get(child.pk),
+                help_text=(f"Legal status now: {InterventionType(status).label}. It fits: "
+                           f"{', '.join(goal_labels[g] for g in fitting)}." if status
+                           else "No legal status is recorded for this child."))
         if self.instance.pk:
             self.fields["lock_version"].initial = self.instance.lock_version
         if not any(c.person.indigenous_status in ("aboriginal", "torres_strait_islander", "both")

@@ -161,14 +161,16 @@ ON_TRACK = "on_track"
 DUE_SOON = "due_soon"
 OVERDUE = "overdue"
 MET = "met"
+MET_LATE = "met_late"
 
-TIMEFRAME_LABELS = {ON_TRACK: "On track", DUE_SOON: "Due soon", OVERDUE: "Overdue", MET: "Met"}
+TIMEFRAME_LABELS = {ON_TRACK: "On track", DUE_SOON: "Due soon", OVERDUE: "Overdue", MET: "Met",
+                    MET_LATE: "Met late"}
 
 
 def timeframe_status(*, due_on: dt.date, done_on: dt.date | None, today: dt.date, soon_days: int) -> str:
-    """Met (done by the due date or late), overdue (past due, not done), due soon, or on track."""
+    """Met (done by the due date), met late, overdue (past due, not done), due soon, or on track."""
     if done_on is not None:
-        return MET
+        return MET if done_on <= due_on else MET_LATE
     if today > due_on:
         return OVERDUE
     if (due_on - today).days <= soon_days:

@@ -149,6 +149,26 @@ def plan_detail(user, reference: str, version: int) -> CasePlan | None:
             .first())
 
 
+def plan_children(plan: CasePlan, *, today: dt.date) -> list[dict]:
+    """Each current child of a plan loaded by :func:`plan_detail`: legal status today, permanency
+    objective, a warning when the two do not fit, and whether a cultural support plan is needed."""
+    objectives = {o.member_id: o for o in plan.child_objectives.all()}
+    children = []
+    for child in plan.case.current_children:
+        status = next((s for s in child.legal_statuses.all()
+                       if s.effective_from <= today and (s.effective_to is None or s.effective_to >= today)), None)
+        objective = objectives.get(child.pk)
+        children.append({
+            "member": child, "legal_status": status, "objective": objective,
+            "warning": rules.objective_warning(
+                objective.objective if objective else "", status.intervention_type if status else None,
+                objective_label=objective.get_objective_display() if objective else "",
+                status_label=status.get_intervention_type_display() if status else ""),
+            "needs_cultural_plan": rules.needs_cultural_plan(child.person.indigenous_status),
+        })
+    return children
+
+
 def plan_people(plan: CasePlan, *, on: dt.date) -> list[CaseMember]:
     """The case's current members with their addresses (for the full copy of the plan)."""
     return list(CaseMember.objects.filter(case_id=plan.case_id, left_on__isnull=True).select_related("person")

@@ -220,8 +220,9 @@ def plan_endorse(*, user, plan: CasePlan, comment: str = "") -> CasePlan:
         status=rules.ENDORSED, endorsed_by=user, endorsed_on=today, lock_version=F("lock_version") + 1)
     if not won:
         raise CaseworkError("This plan is no longer waiting for endorsement.")
-    if plan.previous_id:
-        CasePlan.objects.filter(pk=plan.previous_id, status=rules.UNDER_REVIEW).update(status=rules.SUPERSEDED)
+    if plan.previous_id and CasePlan.objects.filter(pk=plan.previous_id, status=rules.UNDER_REVIEW).update(
+            status=rules.SUPERSEDED):
+        _reload(CasePlan(pk=plan.previous_id), user)  # a history row of the old version's new status
     PlanDecision.objects.create(plan=plan, decision=DecisionKind.ENDORSED, comment=comment.strip(), decided_by=user)
     return _reload(plan, user)
 
@@ -259,7 +260,8 @@ def plan_copy_provided(*, user, plan: CasePlan, provided_on: dt.date, how: str,
                "lock_version": F("lock_version") + 1}
     if right_of_review_told_on:
         updates["right_of_review_told_on"] = right_of_review_told_on
-    CasePlan.objects.filter(pk=plan.pk, status=rules.ENDORSED).update(**updates)
+    if not CasePlan.objects.filter(pk=plan.pk, status=rules.ENDORSED).update(**updates):
+        raise CaseworkError("The copy of this plan was recorded already; open it again.")
     return _reload(plan, user)
 
 

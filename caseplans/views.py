@@ -59,8 +59,17 @@ def plan_start(request, reference):
                                                                  **form.service_data()))
         if plan:
             messages.success(request, "Draft case plan started. Add the concerns, goals and actions.")
+            _warn_objectives(request, plan)
             return redirect(plan)
     return _form_page(request, case, form, "Start the case plan", submit="Start the draft")
+
+
+def _warn_objectives(request, plan) -> None:
+    """After saving: say which children's objectives do not fit their legal status (saved all the same)."""
+    loaded = selectors.plan_detail(request.user, plan.case.reference, plan.version)
+    for child in selectors.plan_children(loaded, today=timezone.localdate()):
+        if child["objective"] and child["warning"]:
+            messages.warning(request, f"{child['member'].person.given_name}: {child['warning']}")
 
 
 def plan_detail(request, reference, version):
@@ -69,20 +78,7 @@ def plan_detail(request, reference, version):
     today = timezone.localdate()
     can_edit = can(request.user, Action.EDIT, case)
     may_decide = plan.status == rules.SUBMITTED and can(request.user, Action.APPROVE, case)
-    objectives = {o.member_id: o for o in plan.child_objectives.all()}
-    children = []
-    for child in case.current_children:
-        status = next((s for s in child.legal_statuses.all()
-                       if s.effective_from <= today and (s.effective_to is None or s.effective_to >= today)), None)
-        objective = objectives.get(child.pk)
-        children.append({
-            "member": child, "legal_status": status, "objective": objective,
-            "warning": rules.objective_warning(
-                objective.objective if objective else "", status.intervention_type if status else None,
-                objective_label=objective.get_objective_display() if objective else "",
-                status_label=status.get_intervention_type_display() if status else ""),
-            "needs_cultural_plan": rules.needs_cultural_plan(child.person.indigenous_status),
-        })
+    children = selectors.plan_children(plan, today=today)
     actions = [{"action": a, "warnings": rules.smart_warnings(_facts(a), today) if plan.editable else [],
                 "overdue": rules.is_overdue(a.due_on, a.completed_on, today)} for a in plan.actions.all()]
     complete = sum(1 for a in actions if a["action"].completed_on)
@@ -120,6 +116,7 @@ def plan_edit(request, reference, version):
         if _save_or_error(form, lambda: services.plan_update(user=request.user, plan=plan, lock_version=lock_version,
                                                              **form.service_data())):
             messages.success(request, "Plan saved.")
+            _warn_objectives(request, plan)
             return redirect(plan)
     return _form_page(request, plan, form, f"Change the plan (version {plan.version})")
 

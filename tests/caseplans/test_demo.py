@@ -33,6 +33,7 @@ def test_demo_plans_cover_every_situation_and_respect_the_lifecycle(db):
     rows = selectors.timeframe_rows(today=today)
     first = Counter(f.status for row in rows for f in row.timeframes if f.key == "first")
     assert first[rules.MET] > first[rules.OVERDUE] > 0  # most first plans were on time, a few are not
+    assert first[rules.MET_LATE] > 0
     assert any(f.key == "review" and f.status == rules.OVERDUE for row in rows for f in row.timeframes)
 
 

@@ -179,6 +179,8 @@ def test_review_starts_next_version_carrying_forward_open_goals_and_actions(cast
     assert plan.status == "superseded" and new.status == "endorsed"
     assert list(CasePlan.objects.filter(case=family).order_by("version").values_list("status", flat=True)) == [
         "superseded", "endorsed"]
+    latest = plan.history.first()
+    assert (latest.status, latest.history_user) == ("superseded", cast.leader)
 
 
 def test_draft_cannot_be_reviewed(cast, family):

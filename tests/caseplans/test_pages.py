@@ -37,6 +37,21 @@ def test_plan_page_warns_objective_inconsistent_with_legal_status(signed_in, cas
     assert "does not fit the child" in html
 
 
+def test_plan_form_shows_legal_status_and_warns_on_saving_an_objective_that_does_not_fit(signed_in, cast, family):
+    plan = draft_plan(family, cast.worker)
+    client = signed_in(cast.worker)
+    form = client.get(_url(plan, "edit/")).content.decode()
+    assert "Legal status now: Intervention with parental agreement. It fits: Remain at home." in form
+    first, second = family.children
+    response = client.post(_url(plan, "edit/"), {
+        "caseworker": cast.worker.pk, "lock_version": plan.lock_version,
+        f"objective_{first.pk}": "long_term_care", f"objective_{second.pk}": "remain_home"}, follow=True)
+    html = response.content.decode()
+    assert "Plan saved." in html and "Child0: “Long-term care” does not fit" in html
+    assert "Child1: " not in html
+    assert plan.child_objectives.get(member=first).objective == "long_term_care"  # a warning, not a refusal
+
+
 def test_plan_page_shows_smart_warnings_and_progress(signed_in, cast, family):
     plan = draft_plan(family, cast.worker, actions=1)
     plan_services.action_add(user=cast.worker, plan=plan, what="Mother will try to attend as needed")

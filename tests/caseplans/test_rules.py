@@ -129,7 +129,8 @@ def test_review_due_is_the_earlier_of_review_date_and_twelve_months():
     (dt.date(2024, 3, 3), None, rules.OVERDUE),
     (dt.date(2024, 2, 24), None, rules.DUE_SOON),  # 7 days before
     (dt.date(2024, 2, 23), None, rules.ON_TRACK),
-    (dt.date(2024, 3, 10), dt.date(2024, 3, 9), rules.MET),
+    (dt.date(2024, 3, 10), dt.date(2024, 3, 2), rules.MET),  # done on the due day
+    (dt.date(2024, 3, 10), dt.date(2024, 3, 3), rules.MET_LATE),
 ])
 def test_timeframe_status(today, done, expected):
     assert rules.timeframe_status(due_on=dt.date(2024, 3, 2), done_on=done, today=today, soon_days=7) == expected
