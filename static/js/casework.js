@@ -13,6 +13,9 @@
     var headers = JSON.parse(body.getAttribute("hx-headers") || "{}");
     return headers["X-CSRFToken"] || "";
   }
+  function signOut() {
+    window.location.href = body.dataset.loginUrl + "?next=" + encodeURIComponent(window.location.pathname);
+  }
   function arm() {
     clearTimeout(warnTimer); clearTimeout(expireTimer);
     warnTimer = setTimeout(function () {
@@ -20,13 +23,15 @@
       box.hidden = false;
       document.getElementById("idle-stay").focus();
     }, warnAt * 1000);
-    expireTimer = setTimeout(function () {
-      window.location.href = body.dataset.loginUrl + "?next=" + encodeURIComponent(window.location.pathname);
-    }, idle * 1000);
+    expireTimer = setTimeout(signOut, idle * 1000);
   }
   document.getElementById("idle-stay").addEventListener("click", function () {
     fetch(body.dataset.keepaliveUrl, { method: "POST", headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin" })
-      .then(function () { box.hidden = true; arm(); });
+      .then(function (response) {
+        // Already expired (e.g. the laptop slept): the server answers with the sign-in page.
+        if (!response.ok || response.redirected) { signOut(); return; }
+        box.hidden = true; arm();
+      }, signOut);
   });
   // Any server round trip made by htmx (e.g. a draft autosave) also extends the session.
   document.addEventListener("htmx:afterRequest", arm);

@@ -27,7 +27,7 @@ def test_caseworker_adds_a_living_arrangement_and_sees_it_listed(page, sign_in, 
     page.get_by_label("Effective to").fill(str(case.opened_on.replace(year=case.opened_on.year - 1)))
     page.get_by_role("button", name="Save").click()
     # The end date before the start is refused with a message next to the field, input kept.
-    assert page.get_by_text("The end date cannot be before the start date.").is_visible()
+    page.get_by_text("The end date cannot be before the start date.").wait_for()  # waits for the answer
     assert page.get_by_label("Placement").input_value() == "Bluegum Foster Care"
     assert_accessible(page)
 
@@ -37,3 +37,49 @@ def test_caseworker_adds_a_living_arrangement_and_sees_it_listed(page, sign_in, 
     card = page.locator(f"#member-{child.pk}")
     assert "In care: Bluegum Foster Care" in card.locator(".living-arrangements").inner_text()
     assert LivingArrangement.objects.filter(member=child, placement="Bluegum Foster Care").count() == 1
+
+
+def test_a_caseworker_adds_someone_already_known_from_another_case_on_a_phone(page, sign_in, cast):
+    from cases.models import Person
+
+    own = make_family_case(cast.worker)
+    other = make_family_case(cast.colleague)
+    grandmother = other.parents[0].person
+    Person.objects.filter(pk=grandmother.pk).update(given_name="Maureen", family_name="Ashdown")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(cast.worker)
+    assert_accessible(page)
+
+    page.goto(f"/cases/{own.reference}/")
+    page.get_by_role("link", name="Add person").click()
+    page.get_by_role("searchbox", name="Their name").fill("maureen ash")
+    page.get_by_role("button", name="Find").click()
+    assert other.reference in page.get_by_role("table").inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name="Add Maureen Ashdown to this case").click()
+    page.get_by_label("Role").select_option("carer")
+    page.get_by_label("Relationship").fill("grandmother")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"**/cases/{own.reference}/")
+    assert "Maureen Ashdown" in page.get_by_role("region", name="Parents, carers and others").inner_text()
+    assert_accessible(page)
+    assert set(Person.objects.get(pk=grandmother.pk).memberships.values_list("case_id", flat=True)) == {
+        own.pk, other.pk}
+
+
+def test_the_idle_warning_appears_before_sign_out_and_staying_signed_in_hides_it(page, sign_in, cast):
+    make_family_case(cast.worker)
+    page.clock.install()
+    sign_in(cast.worker)
+    warning = page.get_by_role("alertdialog")
+    assert warning.is_hidden()
+    page.clock.fast_forward("28:30")  # 30 idle minutes, warned 2 minutes before
+    assert warning.is_visible()
+    assert "signed out soon" in warning.inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="Stay signed in").click()
+    warning.wait_for(state="hidden")
+    page.clock.fast_forward("20:00")  # the timers restarted: no warning 20 minutes later
+    assert warning.is_hidden() and "/accounts/login/" not in page.url
+    page.clock.fast_forward("11:00")  # idle past 30 minutes: the page leaves for the sign-in page
+    page.wait_for_url("**/accounts/login/**")
