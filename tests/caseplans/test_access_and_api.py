@@ -44,6 +44,33 @@ def test_page_access(signed_in, cast, family, submitted, who):
 
 
 @pytest.mark.parametrize("who", CAST)
+def test_draft_form_pages_and_submit_access(signed_in, cast, family, who):
+    plan = draft_plan(family, cast.worker)
+    client = signed_in(getattr(cast, who))
+    base = f"/plans/cases/{family.reference}/v1/"
+    concern, goal, action = plan.concerns.get(), plan.goals.get(), plan.actions.first()
+    for suffix in ("edit/", "concerns/new/", f"concerns/{concern.pk}/", "goals/new/", f"goals/{goal.pk}/",
+                   "actions/new/", f"actions/{action.pk}/"):
+        assert client.get(base + suffix).status_code == WRITE[who], suffix
+    assert client.post(base + "concerns/new/", {"text": "A new worry"}).status_code == (
+        302 if WRITE[who] == 200 else WRITE[who])
+    assert plan.concerns.count() == (2 if WRITE[who] == 200 else 1)
+    assert client.post(base + "submit/").status_code == (302 if WRITE[who] == 200 else WRITE[who])
+    plan.refresh_from_db()
+    assert plan.status == ("submitted" if WRITE[who] == 200 else "draft")
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_endorsed_plan_copy_and_review_access(signed_in, cast, family, who):
+    plan = endorsed_plan(family, cast.worker, cast.leader)
+    client = signed_in(getattr(cast, who))
+    base = f"/plans/cases/{family.reference}/v1/"
+    assert client.get(base + "copy/").status_code == WRITE[who]
+    assert client.post(base + "review/").status_code == (302 if WRITE[who] == 200 else WRITE[who])
+    assert CasePlan.objects.filter(case=family).count() == (2 if WRITE[who] == 200 else 1)
+
+
+@pytest.mark.parametrize("who", CAST)
 def test_leader_dashboard_access(signed_in, cast, who):
     expected = 200 if who in ("leader", "other_team_leader") else 403
     assert signed_in(getattr(cast, who)).get("/plans/due/").status_code == expected
@@ -119,3 +146,6 @@ def test_api_list_query_count(cast, family, client, django_assert_max_num_querie
     client.force_login(cast.leader)
     with django_assert_max_num_queries(16):
         assert client.get("/api/case-plans/").status_code == 200
+    with django_assert_max_num_queries(8):
+        response = client.get("/api/plan-actions/")
+    assert response.status_code == 200 and response.json()["count"] == 10
