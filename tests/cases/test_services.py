@@ -168,3 +168,43 @@ def test_staff_roles_other_than_caseworker_are_not_allocated(cast):
     support = f.UserFactory(team=cast.team_a, role=Role.SUPPORT_OFFICER)
     with pytest.raises(CaseworkError):
         case_create(user=cast.leader, team=cast.team_a, caseworker=support, opened_on=TODAY)
+
+
+def test_a_manager_transfers_a_case_between_teams_of_their_offices(cast):
+    case = _open(cast)
+    case_reallocate(user=cast.manager, case=case, caseworker=cast.other_team_worker, team=cast.team_b,
+                    reason="Family moved across town")
+    case.refresh_from_db()
+    assert (case.team, case.caseworker) == (cast.team_b, cast.other_team_worker)
+    assert Allocation.objects.get(case=case, ended_on__isnull=True).allocated_by == cast.manager
+
+
+def test_a_manager_cannot_transfer_a_case_to_another_offices_team(cast):
+    case = _open(cast)
+    other_office_worker = f.UserFactory(team=cast.team_c)
+    with pytest.raises(CaseworkError, match="team of your offices"):
+        case_reallocate(user=cast.manager, case=case, caseworker=other_office_worker, team=cast.team_c,
+                        reason="Moved interstate")
+    case.refresh_from_db()
+    assert case.team == cast.team_a
+
+
+def test_nobody_reallocates_a_case_they_cannot_see(cast):
+    from django.http import Http404
+
+    case = _open(cast)
+    with pytest.raises(Http404):
+        case_reallocate(user=cast.other_office_manager, case=case, caseworker=cast.colleague, reason="x")
+    with pytest.raises(Http404):
+        case_reallocate(user=cast.other_team_leader, case=case, caseworker=cast.colleague, reason="x")
+
+
+def test_a_reallocation_cannot_take_effect_before_the_current_allocation_or_in_the_future(cast):
+    case = _open(cast, opened_on=TODAY - dt.timedelta(days=10))
+    with pytest.raises(CaseworkError, match="before it"):
+        case_reallocate(user=cast.leader, case=case, caseworker=cast.colleague, reason="Cover",
+                        on=TODAY - dt.timedelta(days=11))
+    with pytest.raises(CaseworkError, match="future"):
+        case_reallocate(user=cast.leader, case=case, caseworker=cast.colleague, reason="Cover",
+                        on=TODAY + dt.timedelta(days=1))
+    assert Allocation.objects.filter(case=case).count() == 1
