@@ -149,3 +149,32 @@ def test_api_list_query_count(cast, family, client, django_assert_max_num_querie
     with django_assert_max_num_queries(8):
         response = client.get("/api/plan-actions/")
     assert response.status_code == 200 and response.json()["count"] == 10
+
+
+def test_api_bad_input_is_refused_with_a_reason_and_nothing_changes(cast, family, client):
+    import datetime as dt
+
+    plan = draft_plan(family, cast.worker)
+    client.force_login(cast.worker)
+    response = client.post(f"/api/case-plans/{plan.pk}/copy-provided/", {"provided_on": "2020-01-01", "how": "Post"},
+                           content_type="application/json")
+    assert response.status_code == 400 and "endorsed" in response.json()["detail"]
+    response = client.post("/api/plan-actions/", {"plan": plan.pk, "what": "Attend", "due_on": "31/02/2025"},
+                           content_type="application/json")
+    assert response.status_code == 400 and "due_on" in response.json()
+    assert plan.actions.count() == 3
+
+    plan_services.plan_submit(user=cast.worker, plan=plan)
+    client.force_login(cast.leader)
+    response = client.post(f"/api/case-plans/{plan.pk}/return/", {"comment": "  "}, content_type="application/json")
+    assert response.status_code == 400 and "needs a comment" in response.json()["detail"]
+    assert client.post(f"/api/case-plans/{plan.pk}/endorse/", {}, content_type="application/json").status_code == 200
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    client.force_login(cast.worker)
+    response = client.post(f"/api/case-plans/{plan.pk}/copy-provided/", {"provided_on": tomorrow, "how": "Post"},
+                           content_type="application/json")
+    assert response.status_code == 400 and "future" in response.json()["detail"]
+    plan.refresh_from_db()
+    assert plan.status == "endorsed" and plan.copy_provided_on is None
+    response = client.post(f"/api/case-plans/{plan.pk}/endorse/", {}, content_type="application/json")
+    assert response.status_code == 403
