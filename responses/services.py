@@ -315,8 +315,8 @@ def inbound_message_resolve(*, user, message: InboundMessage, case: Case, kind: 
     message = InboundMessage.objects.select_for_update().get(pk=message.pk)
     if message.status != InboundStatus.NEEDS_REVIEW:
         raise CaseworkError("This message has been dealt with already.")
-    if user.role == Role.TEAM_LEADER and not visible_cases(user, Case.objects.filter(pk=case.pk)).exists():
-        raise CaseworkError("You may only match a message to a case of your teams.")
+    if not visible_cases(user, Case.objects.filter(pk=case.pk)).exists():
+        raise CaseworkError("You may only match a message to a case you may see.")
     received_at = message.received_at
     _check_information(case, kind, person, summary, received_at)
     message.response = _response_create(case=case, kind=kind, person=person, received_at=received_at,

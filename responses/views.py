@@ -294,8 +294,9 @@ def inbound_detail(request, message_id):
     dismiss = forms.InboundDismissForm(request.POST if request.POST.get("action") == "dismiss" else None)
     if request.method == "POST" and resolve.is_bound and resolve.is_valid():
         data = resolve.cleaned_data
-        case = visible_cases(request.user, Case.objects.all()).filter(reference=data["case_reference"].strip()).first() \
-            if request.user.role != "administrator" else Case.objects.filter(reference=data["case_reference"].strip()).first()
+        # Matching names a case, so it is limited to cases the reviewer may see (administrators
+        # see none: they can dismiss a message, and a team leader matches it).
+        case = visible_cases(request.user).filter(reference=data["case_reference"].strip()).first()
         if case is None:
             resolve.add_error("case_reference", "No such case among the cases you may see.")
         elif _save_or_error(resolve, lambda: services.inbound_message_resolve(

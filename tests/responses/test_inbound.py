@@ -114,3 +114,19 @@ def test_only_team_leaders_and_administrators_review_inbound_messages(client, ca
     assert client.get("/responses/inbound/").status_code == expected
     assert client.get(f"/responses/inbound/{message.pk}/").status_code == expected
     assert client.get("/api/inbound-messages/").status_code == expected
+
+
+def test_matching_is_limited_to_cases_the_reviewer_may_see(client, cast, system, cases):
+    inbound(client, system.token, json.dumps({"message_id": "X-10", "kind": "court_alert",
+                                              "case_reference": "WRONG", "summary": "Order made"}))
+    message = InboundMessage.objects.get()
+    # An administrator sees no case records, and a team leader only their teams' cases:
+    # neither learns whether another case exists, and nothing is matched.
+    for user, case in ((cast.administrator, cases["own"]), (cast.leader, cases["other_team"])):
+        client.force_login(user)
+        page = client.post(f"/responses/inbound/{message.pk}/", {"action": "resolve",
+                                                                 "case_reference": case.reference,
+                                                                 "kind": "court_alert", "summary": "Order made"})
+        assert page.status_code == 400 and b"No such case among the cases you may see" in page.content
+    message.refresh_from_db()
+    assert message.status == InboundStatus.NEEDS_REVIEW and not Response.objects.exists()
