@@ -85,6 +85,7 @@ class PlanForm(forms.ModelForm):
 
 
 class ConcernForm(forms.Form):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(label="Protective concern", widget=SHORT_TEXT,
                            help_text="The substantiated harm or risk, in plain words")
     strengths = forms.CharField(label="Family's strengths", widget=SHORT_TEXT, required=False)
@@ -92,6 +93,7 @@ class ConcernForm(forms.Form):
 
 
 class GoalForm(forms.Form):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(label="Goal", widget=SHORT_TEXT, help_text="What must change for the child to be safe")
     status = forms.ChoiceField(choices=GoalStatus.choices, initial=GoalStatus.OPEN)
 

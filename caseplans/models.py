@@ -128,6 +128,7 @@ class ProtectiveConcern(models.Model):
     concern = models.TextField("Protective concern")
     strengths = models.TextField("Family's strengths", blank=True)
     needs = models.TextField("Family's needs", blank=True)
+    lock_version = models.PositiveIntegerField(default=1, help_text="Bumped on every save; a stale save is refused")
     history = HistoricalRecords()
 
     class Meta:
@@ -150,6 +151,7 @@ class PlanGoal(models.Model):
     text = models.TextField("Goal")
     status = models.CharField(max_length=10, choices=GoalStatus.choices, default=GoalStatus.OPEN)
     carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    lock_version = models.PositiveIntegerField(default=1, help_text="Bumped on every save; a stale save is refused")
     history = HistoricalRecords()
 
     class Meta:

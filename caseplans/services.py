@@ -54,9 +54,20 @@ def _claim(model, obj, lock_version: int, *, thing: str, extra: Q = Q()) -> None
             who = (last.history_user.get_full_name() or last.history_user.username) \
                 if last and last.history_user else "Someone else"
             raise CaseworkError(STALE_MESSAGE.format(who=who, thing=thing))
-        raise CaseworkError(rules.edit_problem(getattr(current, "status", None) or current.plan.status)
-                            if current else f"This {thing} no longer exists.")
+        if current is None:
+            raise CaseworkError(f"This {thing} no longer exists.")
+        raise CaseworkError(rules.edit_problem(current.status if isinstance(current, CasePlan)
+                                               else current.plan.status))
     obj.lock_version = lock_version + 1
+
+
+def _claim_existing(model, obj, lock_version: int | None, *, thing: str) -> None:
+    """A row of a draft's content being changed (not added) must win its optimistic lock."""
+    if obj.pk is None:
+        return
+    if lock_version is None:
+        raise TypeError(f"changing a {thing} needs the lock_version it was read with")
+    _claim(model, obj, lock_version, thing=thing, extra=Q(plan__status__in=rules.EDITABLE))
 
 
 def _require_editable(user, plan: CasePlan) -> None:
@@ -308,14 +319,16 @@ def plan_review_start(*, user, plan: CasePlan) -> CasePlan:
 
 
 @transaction.atomic
-def concern_save(*, user, plan: CasePlan, concern: ProtectiveConcern | None = None, text: str, strengths: str = "",
-                 needs: str = "") -> ProtectiveConcern:
+def concern_save(*, user, plan: CasePlan, concern: ProtectiveConcern | None = None, lock_version: int | None = None,
+                 text: str, strengths: str = "", needs: str = "") -> ProtectiveConcern:
+    """Add a concern, or change one (``lock_version`` as read: a stale change is refused)."""
     _require_editable(user, plan)
     if not text.strip():
         raise CaseworkError("Describe the protective concern.")
     concern = concern or ProtectiveConcern(plan=plan)
     if concern.plan_id != plan.pk:
         raise CaseworkError("This concern belongs to another plan.")
+    _claim_existing(ProtectiveConcern, concern, lock_version, thing="concern")
     concern.concern, concern.strengths, concern.needs = text.strip(), strengths.strip(), needs.strip()
     concern._history_user = user
     concern.save()
@@ -323,14 +336,16 @@ def concern_save(*, user, plan: CasePlan, concern: ProtectiveConcern | None = No
 
 
 @transaction.atomic
-def goal_save(*, user, plan: CasePlan, goal: PlanGoal | None = None, text: str,
+def goal_save(*, user, plan: CasePlan, goal: PlanGoal | None = None, lock_version: int | None = None, text: str,
               status: str = GoalStatus.OPEN) -> PlanGoal:
+    """Add a goal, or change one (``lock_version`` as read: a stale change is refused)."""
     _require_editable(user, plan)
     if not text.strip():
         raise CaseworkError("Write the goal.")
     goal = goal or PlanGoal(plan=plan)
     if goal.plan_id != plan.pk:
         raise CaseworkError("This goal belongs to another plan.")
+    _claim_existing(PlanGoal, goal, lock_version, thing="goal")
     goal.text, goal.status = text.strip(), status
     goal._history_user = user
     goal.save()

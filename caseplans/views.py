@@ -196,17 +196,28 @@ def pdf_response(plan, *, family: bool) -> HttpResponse:
 # --- Concerns, goals, actions ---------------------------------------------------------
 
 
+def _with_lock(form, existing) -> dict:
+    """The form's data for a service; changing an existing row sends the lock_version the form was opened
+    with (a form posted without one counts as stale, so nothing is overwritten unseen)."""
+    data = dict(form.cleaned_data)
+    lock_version = data.pop("lock_version", None)
+    if existing is not None:
+        data["lock_version"] = lock_version or 0
+    return data
+
+
 def concern_form(request, reference, version, concern_id=None):
     plan = _plan(request, reference, version, Action.EDIT)
     refused = _editable_or_redirect(request, plan)
     if refused:
         return refused
     concern = get_object_or_404(ProtectiveConcern, plan=plan, pk=concern_id) if concern_id else None
-    initial = {"text": concern.concern, "strengths": concern.strengths, "needs": concern.needs} if concern else {}
+    initial = {"text": concern.concern, "strengths": concern.strengths, "needs": concern.needs,
+               "lock_version": concern.lock_version} if concern else {}
     form = forms.ConcernForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        if _save_or_error(form, lambda: services.concern_save(user=request.user, plan=plan, concern=concern,
-                                                              **form.cleaned_data)):
+        data = _with_lock(form, concern)
+        if _save_or_error(form, lambda: services.concern_save(user=request.user, plan=plan, concern=concern, **data)):
             return redirect(plan)
     return _form_page(request, plan, form, "Change the concern" if concern else "Add a protective concern")
 
@@ -217,10 +228,11 @@ def goal_form(request, reference, version, goal_id=None):
     if refused:
         return refused
     goal = get_object_or_404(PlanGoal, plan=plan, pk=goal_id) if goal_id else None
-    form = forms.GoalForm(request.POST or None, initial={"text": goal.text, "status": goal.status} if goal else {})
+    form = forms.GoalForm(request.POST or None, initial={"text": goal.text, "status": goal.status,
+                                                         "lock_version": goal.lock_version} if goal else {})
     if request.method == "POST" and form.is_valid():
-        if _save_or_error(form, lambda: services.goal_save(user=request.user, plan=plan, goal=goal,
-                                                           **form.cleaned_data)):
+        data = _with_lock(form, goal)
+        if _save_or_error(form, lambda: services.goal_save(user=request.user, plan=plan, goal=goal, **data)):
             return redirect(plan)
     return _form_page(request, plan, form, "Change the goal" if goal else "Add a goal")
 
