@@ -88,6 +88,8 @@ def record_alert_review(*, user, alert: RecordAlert, case: Case, next_review_on:
                         details: str | None = None) -> RecordAlert:
     """The alert was reviewed and stays: set its next review date (and update its details)."""
     _require_alert(user, alert, case)
+    if next_review_on is None and alert.ends_on is None:
+        raise CaseworkError("Give the next review date: an alert that stays must be looked at again.")
     if next_review_on and next_review_on <= timezone.localdate():
         raise CaseworkError("The next review date must be in the future.")
     alert.review_on = next_review_on

@@ -366,3 +366,14 @@ def test_closing_prorates_the_month_of_closure(cast):
     services.case_close(user=cast.worker, case=case, closed_on=last_month + dt.timedelta(days=2), confirmed=True)
     after = required()
     assert before > 0 and after < before
+
+
+def test_a_reviewed_alert_that_stays_needs_its_next_review_date(cast, family):
+    alert = services.record_alert_create(user=cast.worker, case=family, person=None, category="other",
+                                         severity="low", details="Check before visiting",
+                                         starts_on=timezone.localdate(),
+                                         review_on=timezone.localdate() + dt.timedelta(days=3))
+    with pytest.raises(CaseworkError, match="next review date"):
+        services.record_alert_review(user=cast.worker, alert=alert, case=family, next_review_on=None)
+    alert.refresh_from_db()
+    assert alert.review_on == timezone.localdate() + dt.timedelta(days=3)
