@@ -25,7 +25,7 @@ class GoalSerializer(serializers.ModelSerializer):
         fields = ["id", "text", "status", "carried_from"]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class PlanDecisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanDecision
         fields = ["decision", "comment", "decided_by", "decided_at"]
@@ -71,7 +71,7 @@ class CasePlanSerializer(serializers.ModelSerializer):
     concerns = ConcernSerializer(many=True, read_only=True)
     goals = GoalSerializer(many=True, read_only=True)
     actions = PlanActionSerializer(many=True, read_only=True)
-    decisions = DecisionSerializer(many=True, read_only=True)
+    decisions = PlanDecisionSerializer(many=True, read_only=True)
 
     class Meta:
         model = CasePlan
