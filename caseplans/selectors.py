@@ -142,7 +142,7 @@ def plan_detail(user, reference: str, version: int) -> CasePlan | None:
             .prefetch_related(
                 Prefetch("child_objectives", queryset=ChildObjective.objects.select_related("member__person")),
                 "concerns",
-                Prefetch("goals", queryset=PlanGoal.objects.select_related("review", "carried_from")),
+                Prefetch("goals", queryset=PlanGoal.objects.select_related("review", "carried_from__review")),
                 Prefetch("actions", queryset=PlanAction.objects.select_related("goal")),
                 Prefetch("decisions", queryset=PlanDecision.objects.select_related("decided_by")),
                 Prefetch("case__members", queryset=children, to_attr="current_children"))

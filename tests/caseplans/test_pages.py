@@ -174,3 +174,17 @@ def test_plan_page_query_count_does_not_grow_with_actions(signed_in, cast, famil
     client = signed_in(cast.worker)
     with django_assert_max_num_queries(30):
         assert client.get(_url(plan)).status_code == 200
+
+
+def test_goal_assessed_at_review_is_shown_on_the_next_version(signed_in, cast, family):
+    plan = endorsed_plan(family, cast.worker, cast.leader)
+    client = signed_in(cast.worker)
+    goal = plan.goals.get()
+    response = client.post(_url(plan, f"goals/{goal.pk}/progress/"), {
+        "progress": "limited", "evidence": "", "recommendation": "apply_for_order"})
+    assert "This field is required." in response.content.decode()  # evidence is needed
+    client.post(_url(plan, f"goals/{goal.pk}/progress/"), {
+        "progress": "limited", "evidence": "Two of six sessions attended", "recommendation": "apply_for_order"})
+    new = plan_services.plan_review_start(user=cast.worker, plan=plan)
+    html = client.get(_url(new)).content.decode()
+    assert "at the review: limited progress — apply for an order" in html
