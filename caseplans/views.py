@@ -14,15 +14,7 @@ from caseplans import forms, pdf, rules, selectors, services
 from caseplans.models import PlanAction, PlanGoal, ProtectiveConcern
 from cases.permissions import Action, can, get_case_or_404
 from cases.services import CaseworkError
-
-
-def _save_or_error(form, write):
-    """Run a service; a domain error becomes a form error and the typed input is kept."""
-    try:
-        return write()
-    except CaseworkError as error:
-        form.add_error(None, str(error))
-        return None
+from casework.views import save_or_form_error
 
 
 def _plan(request, reference, version, action=Action.VIEW):
@@ -55,7 +47,7 @@ def plan_start(request, reference):
     case = get_case_or_404(request.user, reference, Action.EDIT)
     form = forms.PlanForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
-        plan = _save_or_error(form, lambda: services.plan_create(user=request.user, case=case,
+        plan = save_or_form_error(form, lambda: services.plan_create(user=request.user, case=case,
                                                                  **form.service_data()))
         if plan:
             messages.success(request, "Draft case plan started. Add the concerns, goals and actions.")
@@ -113,7 +105,7 @@ def plan_edit(request, reference, version):
     if request.method == "POST" and form.is_valid():
         lock_version = form.cleaned_data.get("lock_version") or 0
         # The ModelForm has copied the input onto ``plan``; the service re-checks the stored row.
-        if _save_or_error(form, lambda: services.plan_update(user=request.user, plan=plan, lock_version=lock_version,
+        if save_or_form_error(form, lambda: services.plan_update(user=request.user, plan=plan, lock_version=lock_version,
                                                              **form.service_data())):
             messages.success(request, "Plan saved.")
             _warn_objectives(request, plan)
@@ -140,7 +132,7 @@ def _decide(request, reference, version, *, endorsing: bool):
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         write = services.plan_endorse if endorsing else services.plan_return
-        if _save_or_error(form, lambda: write(user=request.user, plan=plan, comment=form.cleaned_data["comment"])):
+        if save_or_form_error(form, lambda: write(user=request.user, plan=plan, comment=form.cleaned_data["comment"])):
             messages.success(request, "Plan endorsed." if endorsing else "Plan returned to the caseworker with "
                                                                          "your comments.")
             return redirect(plan)
@@ -158,9 +150,13 @@ def plan_return(request, reference, version):
 
 def plan_copy(request, reference, version):
     plan = _plan(request, reference, version, Action.EDIT)
+    if plan.status != rules.ENDORSED:
+        messages.error(request, "A copy is recorded once, after the plan is endorsed." if plan.copy_provided_on is None
+                       else "The copy of this plan was recorded already.")
+        return redirect(plan)
     form = forms.CopyForm(request.POST or None, initial={"provided_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        if _save_or_error(form, lambda: services.plan_copy_provided(user=request.user, plan=plan,
+        if save_or_form_error(form, lambda: services.plan_copy_provided(user=request.user, plan=plan,
                                                                     **form.cleaned_data)):
             messages.success(request, "Copy to the child and parents recorded.")
             return redirect(plan)
@@ -217,7 +213,7 @@ def concern_form(request, reference, version, concern_id=None):
     form = forms.ConcernForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = _with_lock(form, concern)
-        if _save_or_error(form, lambda: services.concern_save(user=request.user, plan=plan, concern=concern, **data)):
+        if save_or_form_error(form, lambda: services.concern_save(user=request.user, plan=plan, concern=concern, **data)):
             return redirect(plan)
     return _form_page(request, plan, form, "Change the concern" if concern else "Add a protective concern")
 
@@ -232,7 +228,7 @@ def goal_form(request, reference, version, goal_id=None):
                                                          "lock_version": goal.lock_version} if goal else {})
     if request.method == "POST" and form.is_valid():
         data = _with_lock(form, goal)
-        if _save_or_error(form, lambda: services.goal_save(user=request.user, plan=plan, goal=goal, **data)):
+        if save_or_form_error(form, lambda: services.goal_save(user=request.user, plan=plan, goal=goal, **data)):
             return redirect(plan)
     return _form_page(request, plan, form, "Change the goal" if goal else "Add a goal")
 
@@ -247,9 +243,9 @@ def action_form(request, reference, version, action_id=None):
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         if action is None:
-            saved = _save_or_error(form, lambda: services.action_add(user=request.user, plan=plan, **data))
+            saved = save_or_form_error(form, lambda: services.action_add(user=request.user, plan=plan, **data))
         else:
-            saved = _save_or_error(form, lambda: services.action_update(
+            saved = save_or_form_error(form, lambda: services.action_update(
                 user=request.user, action=action, lock_version=form.cleaned_data.get("lock_version") or 0, **data))
         if saved:
             warnings = rules.smart_warnings(_facts(saved), timezone.localdate())
@@ -271,7 +267,7 @@ def action_complete(request, reference, version, action_id):
         "lock_version": action.lock_version, "completed_on": action.completed_on or timezone.localdate(),
         "progress_note": action.progress_note})
     if request.method == "POST" and form.is_valid():
-        if _save_or_error(form, lambda: services.action_complete(user=request.user, action=action,
+        if save_or_form_error(form, lambda: services.action_complete(user=request.user, action=action,
                                                                  **form.cleaned_data)):
             messages.success(request, "Progress recorded.")
             return redirect(plan)
@@ -286,7 +282,7 @@ def goal_review(request, reference, version, goal_id):
                "recommendation": existing.recommendation} if existing else {}
     form = forms.GoalReviewForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        if _save_or_error(form, lambda: services.goal_review_record(user=request.user, goal=goal,
+        if save_or_form_error(form, lambda: services.goal_review_record(user=request.user, goal=goal,
                                                                     **form.cleaned_data)):
             messages.success(request, "Progress towards the goal recorded.")
             return redirect(plan)

@@ -10,28 +10,19 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from cases.models import Case, Person
+from cases.models import Person
 from cases.permissions import Action, can, get_case_or_404, visible_cases
-from cases.services import CaseworkError
+from casework.views import save_or_form_error
 from responses import forms, rules, selectors, services
 from responses.models import InboundStatus, Recommendation, SafetyPlan
 from services import rules as referral_rules
-
-
-def _save_or_error(form, write):
-    """Run a service; a domain error becomes a form error and the typed input is kept."""
-    try:
-        return write()
-    except CaseworkError as error:
-        form.add_error(None, str(error))
-        return None
 
 
 def _form_page(request, case, form, write, *, success: str, title: str, submit: str = "Save", intro: str = "",
                back: str = "", template: str = "responses/form.html", extra: dict | None = None):
     """Validate, call one service, then back to ``back`` (the case page by default)."""
     if request.method == "POST" and form.is_valid():
-        if _save_or_error(form, lambda: write(**form.cleaned_data)) is not None:
+        if save_or_form_error(form, lambda: write(**form.cleaned_data)) is not None:
             messages.success(request, success)
             return redirect(back or case.get_absolute_url())
     return render(request, template, {"form": form, "case": case, "title": title, "submit": submit,
@@ -299,13 +290,13 @@ def inbound_detail(request, message_id):
         case = visible_cases(request.user).filter(reference=data["case_reference"].strip()).first()
         if case is None:
             resolve.add_error("case_reference", "No such case among the cases you may see.")
-        elif _save_or_error(resolve, lambda: services.inbound_message_resolve(
+        elif save_or_form_error(resolve, lambda: services.inbound_message_resolve(
                 user=request.user, message=message, case=case, kind=data["kind"], person=_person(case, data["person_id"])
                 if data["person_id"] else None, summary=data["summary"], note=data["note"])):
             messages.success(request, f"Message matched to case {case.reference}; the response has started.")
             return redirect("responses:inbound")
     if request.method == "POST" and dismiss.is_bound and dismiss.is_valid():
-        if _save_or_error(dismiss, lambda: services.inbound_message_dismiss(user=request.user, message=message,
+        if save_or_form_error(dismiss, lambda: services.inbound_message_dismiss(user=request.user, message=message,
                                                                              note=dismiss.cleaned_data["note"])):
             messages.success(request, "Message dismissed; it stays on record.")
             return redirect("responses:inbound")

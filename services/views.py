@@ -11,18 +11,9 @@ from django.views.decorators.http import require_POST
 
 from cases.permissions import Action, can, get_case_or_404
 from cases.services import CaseworkError
+from casework.views import save_or_form_error
 from services import forms, rules, selectors, services
 from services.models import CostApproval, Referral
-
-
-def _save_or_error(form, write):
-    """Run a service; a domain error becomes a form error and the typed input is kept."""
-    try:
-        return write()
-    except CaseworkError as error:
-        form.add_error(None, str(error))
-        return None
-
 
 # --- Directory -------------------------------------------------------------------------------
 
@@ -62,7 +53,7 @@ def referral_create(request, reference):
     case = get_case_or_404(request.user, reference, Action.EDIT)
     form = forms.ReferralForm(request.POST or None, case=case, initial={"service": request.GET.get("service")})
     if request.method == "POST" and form.is_valid():
-        referral = _save_or_error(form, lambda: services.referral_create(user=request.user, case=case,
+        referral = save_or_form_error(form, lambda: services.referral_create(user=request.user, case=case,
                                                                           **form.cleaned_data))
         if referral:
             messages.success(request, f"Draft referral to {referral.service.provider} saved.")
@@ -75,7 +66,7 @@ def _referral_form(request, case, referral, form, write, *, success: str, title:
                    intro: str = "", refused: str = ""):
     """The pages that change a referral: validate, call one service, back to the referral."""
     if request.method == "POST" and form.is_valid():
-        if _save_or_error(form, lambda: write(**form.cleaned_data)):
+        if save_or_form_error(form, lambda: write(**form.cleaned_data)):
             messages.success(request, success)
             return redirect("services:referral_detail", case.reference, referral.pk)
     return render(request, "services/form.html", {"form": form, "case": case, "referral": referral, "title": title,
