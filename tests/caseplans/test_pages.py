@@ -188,3 +188,11 @@ def test_goal_assessed_at_review_is_shown_on_the_next_version(signed_in, cast, f
     new = plan_services.plan_review_start(user=cast.worker, plan=plan)
     html = client.get(_url(new)).content.decode()
     assert "at the review: limited progress — apply for an order" in html
+
+
+def test_copy_page_of_a_draft_redirects_with_the_reason(signed_in, cast, family):
+    plan = draft_plan(family, cast.worker)
+    response = signed_in(cast.worker).get(_url(plan, "copy/"), follow=True)
+    assert "after the plan is endorsed" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.copy_provided_on is None
