@@ -107,6 +107,12 @@ def people_search(user, text: str, *, exclude_case: Case | None = None, limit: i
         Prefetch("memberships", queryset=memberships, to_attr="visible_memberships"))[:limit])
 
 
+def other_visible_memberships(user, member: CaseMember) -> list[CaseMember]:
+    """The person's memberships of other cases ``user`` may see."""
+    return list(CaseMember.objects.filter(person_id=member.person_id, case__in=visible_cases(user))
+                .exclude(pk=member.pk).select_related("case").order_by("case__reference"))
+
+
 def visible_person(user, person_id) -> Person | None:
     return visible_people(user).filter(pk=person_id).first()
 

@@ -181,6 +181,16 @@ def member_add(*, user, case: Case, person: Person, role: str, relationship: str
 
 
 @transaction.atomic
+def member_and_person_update(*, user, member: CaseMember, person: Person, **member_fields) -> CaseMember:
+    """Correct a member's details and their person's (one person may be in several cases:
+    the person's details change everywhere), all or nothing."""
+    if person.pk != member.person_id:
+        raise CaseworkError("The person of a membership cannot change.")
+    person_save(user=user, person=person, case=member.case)
+    return member_update(user=user, member=member, **member_fields)
+
+
+@transaction.atomic
 def member_update(*, user, member: CaseMember, **fields) -> CaseMember:
     require(user, Action.EDIT, member.case)
     for name, value in fields.items():

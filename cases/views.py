@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -151,16 +150,15 @@ def member_edit(request, reference, member_id):
     person_form = forms.PersonForm(request.POST or None, instance=member.person, prefix="person")
     member_form = forms.MemberEditForm(request.POST or None, instance=member, prefix="member")
     if request.method == "POST" and person_form.is_valid() and member_form.is_valid():
-        def write():
-            with transaction.atomic():
-                services.person_save(user=request.user, person=person_form.instance, case=case)
-                return services.member_update(user=request.user, member=member, **member_form.cleaned_data)
-
-        if _save_or_error(member_form, write):
+        if _save_or_error(member_form, lambda: services.member_and_person_update(
+                user=request.user, member=member, person=person_form.instance, **member_form.cleaned_data)):
             messages.success(request, f"{member.person} updated.")
             return redirect(case)
+    elsewhere = selectors.other_visible_memberships(request.user, member)
+    intro = (f"{member.person} is also in {', '.join(m.case.reference for m in elsewhere)}: changes to their "
+             "details show there too." if elsewhere else "")
     return render(request, "cases/form.html", {
-        "forms": [person_form, member_form], "case": case, "title": f"Edit {member.person}",
+        "forms": [person_form, member_form], "case": case, "title": f"Edit {member.person}", "intro": intro,
     })
 
 

@@ -1,6 +1,5 @@
 """REST endpoints for case records: same rules as the pages (cases/permissions.py)."""
 
-from django.db import transaction
 from django.db.models import Prefetch
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
@@ -97,16 +96,11 @@ class MemberViewSet(_CaseScopedViewSet):
         person_data = data.pop("person", None)
         data.pop("case", None)
 
-        def write():
-            with transaction.atomic():
-                if person_data:
-                    person = serializer.instance.person
-                    for name, value in person_data.items():
-                        setattr(person, name, value)
-                    services.person_save(user=self.request.user, person=person, case=serializer.instance.case)
-                return services.member_update(user=self.request.user, member=serializer.instance, **data)
-
-        serializer.instance = _domain_errors(write)
+        person = serializer.instance.person
+        for name, value in (person_data or {}).items():
+            setattr(person, name, value)
+        serializer.instance = _domain_errors(lambda: services.member_and_person_update(
+            user=self.request.user, member=serializer.instance, person=person, **data))
 
 
 class _ChildFactViewSet(_CaseScopedViewSet):

@@ -14,7 +14,8 @@
     return headers["X-CSRFToken"] || "";
   }
   function signOut() {
-    window.location.href = body.dataset.loginUrl + "?next=" + encodeURIComponent(window.location.pathname);
+    window.location.href = body.dataset.loginUrl + "?expired=1&next=" +
+      encodeURIComponent(window.location.pathname + window.location.search);
   }
   function arm() {
     clearTimeout(warnTimer); clearTimeout(expireTimer);

@@ -83,3 +83,4 @@ def test_the_idle_warning_appears_before_sign_out_and_staying_signed_in_hides_it
     assert warning.is_hidden() and "/accounts/login/" not in page.url
     page.clock.fast_forward("11:00")  # idle past 30 minutes: the page leaves for the sign-in page
     page.wait_for_url("**/accounts/login/**")
+    assert "signed out after 30 minutes without activity" in page.get_by_role("status").inner_text()

@@ -206,3 +206,32 @@ def test_the_list_keeps_the_filters_when_paging(client, cast):
     html = client.get("/cases/", {"q": "Zed", "scope": "mine"}).content.decode()
     assert "Page 1 of 2" in html
     assert "q=Zed&amp;scope=mine&amp;page=2" in html
+
+
+def test_editing_someone_in_several_cases_says_where_else_the_change_shows(client, cast, cases):
+    person = cases["team"].parents[0].person
+    member = member_add(user=cast.worker, case=cases["own"], person=person, role="family", joined_on=TODAY)
+    client.force_login(cast.worker)
+    url = f"/cases/{cases['own'].reference}/members/{member.pk}/edit/"
+    assert f"also in {cases['team'].reference}" in client.get(url).content.decode()
+    data = {"person-given_name": "Renamed", "person-family_name": person.family_name,
+            "person-indigenous_status": "not_stated", "person-language": "English",
+            "member-relationship": "aunt", "member-left_on": ""}
+    assert client.post(url, data).status_code == 302
+    person.refresh_from_db()
+    member.refresh_from_db()
+    assert person.given_name == "Renamed" and member.relationship == "aunt"
+
+
+def test_a_failed_person_edit_changes_neither_the_person_nor_the_membership(client, cast, cases):
+    member = cases["own"].parents[0]
+    client.force_login(cast.worker)
+    data = {"person-given_name": "Changed", "person-family_name": "Family", "person-indigenous_status": "not_stated",
+            "person-language": "English", "member-relationship": "aunt",
+            "member-left_on": (member.joined_on - dt.timedelta(days=1)).isoformat()}
+    response = client.post(f"/cases/{cases['own'].reference}/members/{member.pk}/edit/", data)
+    assert response.status_code == 200 and "cannot be before the date joined" in response.content.decode()
+    assert 'value="Changed"' in response.content.decode()
+    member.refresh_from_db()
+    member.person.refresh_from_db()
+    assert member.person.given_name != "Changed" and member.relationship != "aunt"
