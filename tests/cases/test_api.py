@@ -336,3 +336,25 @@ def test_token_sign_in_works_for_a_token_made_with_the_management_command(cast, 
     assert {c["reference"] for c in body["results"]} == {cases["own"].reference, cases["team"].reference}
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert client.get("/api/cases/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("endpoint", ["cases", "members", "legal-statuses", "goals", "living-arrangements",
+                                      "risk-assessments"])
+def test_nothing_is_deleted_through_the_api(api, cases, endpoint):
+    case = cases["own"]
+    child = case.children[0]
+    target = {"cases": case.reference, "members": child.pk, "legal-statuses": child.legal_statuses.get().pk,
+              "goals": child.goals.get().pk, "living-arrangements": child.living_arrangements.get().pk,
+              "risk-assessments": case.risk_assessments.get().pk}[endpoint]
+    assert api.delete(f"/api/{endpoint}/{target}/").status_code == 405
+    assert api.get(f"/api/{endpoint}/{target}/").status_code == 200
+
+
+def test_api_writes_are_kept_in_the_record_history_under_the_token_users_name(cast, cases):
+    token = Token.objects.create(user=cast.worker)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    case = cases["own"]
+    assert client.patch(f"/api/cases/{case.reference}/", {"phase": "review"}, format="json").status_code == 200
+    latest = case.history.order_by("-history_id").first()
+    assert (latest.phase, latest.history_user) == ("review", cast.worker)
