@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +16,9 @@ from caseplans.models import PlanAction, PlanGoal, ProtectiveConcern
 from cases.permissions import Action, can, get_case_or_404
 from cases.services import CaseworkError
 from casework.views import save_or_form_error
+
+
+DASHBOARD_PAGE_SIZE = 100
 
 
 def _plan(request, reference, version, action=Action.VIEW):
@@ -295,5 +299,13 @@ def goal_review(request, reference, version, goal_id):
 def leader_dashboard(request):
     if not selectors.is_team_leader(request.user):
         raise PermissionDenied("This page is for team leaders.")
-    return render(request, "caseplans/dashboard.html", {"rows": selectors.leader_dashboard(request.user),
-                                                        "today": timezone.localdate()})
+    rows = selectors.leader_dashboard(request.user)
+    summary = {
+        "awaiting": sum(1 for r in rows if r.awaiting_endorsement),
+        "overdue": sum(1 for r in rows if any(f.status == rules.OVERDUE for f in r.timeframes)),
+        "due_soon": sum(1 for r in rows if any(f.status == rules.DUE_SOON for f in r.timeframes)),
+        "actions_overdue": sum(1 for r in rows if r.overdue_actions),
+    }
+    return render(request, "caseplans/dashboard.html", {
+        "page": Paginator(rows, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page")), "summary": summary,
+        "today": timezone.localdate()})

@@ -158,6 +158,22 @@ def test_leader_dashboard_lists_awaiting_and_overdue(signed_in, cast, family, dj
     html = response.content.decode()
     assert "Awaiting your endorsement" in html and late.reference in html and "Overdue" in html
     assert html.index(family.reference) < html.index(late.reference)
+    assert "1 awaiting endorsement" in html and "6 with a timeframe overdue, 0 due soon" in html
+
+
+def test_leader_dashboard_pages_long_lists(signed_in, cast, monkeypatch):
+    from caseplans import views
+    from tests.conftest import make_family_case
+
+    monkeypatch.setattr(views, "DASHBOARD_PAGE_SIZE", 2)
+    for _ in range(3):
+        case = make_family_case(cast.worker)
+        case.substantiated_on = timezone.localdate() - dt.timedelta(days=30)
+        case.save()
+    client = signed_in(cast.leader)
+    first, second = client.get("/plans/due/").content.decode(), client.get("/plans/due/?page=2").content.decode()
+    assert "Page 1 of 2 (3 cases)" in first and first.count('<tr id="case-') == 2
+    assert second.count('<tr id="case-') == 1 and "3 with a timeframe overdue" in second
 
 
 def test_case_page_section_has_fixed_queries(signed_in, cast, family, django_assert_max_num_queries):
