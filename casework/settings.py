@@ -255,9 +255,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # `check --deploy` is about how the site is deployed (TLS, cookies, secrets); schema
-    # generation warnings are a property of the code, shown by `spectacular --validate`.
-    "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    # Several apps have a "status" or "method" field with different choices: name each set.
+    "ENUM_NAME_OVERRIDES": {
+        "AlertStatusEnum": "alerts.models.AlertStatus",
+        "CasePlanStatusEnum": "caseplans.models.PlanStatus",
+        "PlanGoalStatusEnum": "caseplans.models.GoalStatus",
+        "ScheduledVisitStatusEnum": "contacts.models.VisitStatus",
+        "RequirementChangeStatusEnum": "contacts.models.RequestStatus",
+        "CaseMonthStatusEnum": "contacts.models.MonthStatus",
+        "InboundMessageStatusEnum": "responses.models.InboundStatus",
+        "SafetyPlanStatusEnum": "responses.models.PlanStatus",
+        "RecommendationStatusEnum": "responses.models.RecommendationStatus",
+        "ReferralStatusEnum": "services.models.ReferralStatus",
+        "CostApprovalStatusEnum": "services.models.CostApprovalStatus",
+        "PaymentMethodEnum": "services.models.PaymentMethod",
+        "InformationMethodEnum": "services.models.InformationMethod",
+        "ExchangeMethodEnum": "services.models.ExchangeMethod",
+        "CasePlanGoalEnum": "cases.models.CasePlanGoal",
+    },
 }
 
 LOGGING = {

@@ -79,7 +79,7 @@ class CaseMonthSerializer(serializers.ModelSerializer):
                   "not_counted", "notes", "not_assessable_reason", "adjustment", "computed_at", "closed_at",
                   "amended_at"]
 
-    def get_month(self, result):
+    def get_month(self, result) -> str:
         return result.month.strftime("%Y-%m")
 
 

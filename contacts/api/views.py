@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound, ValidationError
@@ -42,6 +43,7 @@ class ContactViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Ret
             raise ValidationError({"detail": str(error)}) from error
 
 
+@extend_schema(responses=CaseMonthSerializer)
 @api_view(["GET"])
 @permission_classes([CaseAccessPermission])
 def case_month_evaluation(request, reference, month):

@@ -12,7 +12,14 @@ import json
 
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.utils import extend_schema
-from rest_framework import authentication, exceptions, mixins, permissions, status, viewsets
+from rest_framework import (
+    authentication,
+    exceptions,
+    mixins,
+    permissions,
+    status,
+    viewsets,
+)
 from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response as ApiResponse
@@ -21,9 +28,18 @@ from rest_framework.views import APIView
 from cases.api.views import VisibleCasesContextMixin, _domain_errors
 from cases.permissions import Action, require
 from responses import selectors, services
-from responses.api import serializers
+from responses.api import (
+    schema,  # noqa: F401 — registers the OpenAPI extension
+    serializers,
+)
 from responses.models import (
-    FormalReview, InboundStatus, Recommendation, SafetyAssessment, SafetyPlan, SendingSystem, SupervisionReview,
+    FormalReview,
+    InboundStatus,
+    Recommendation,
+    SafetyAssessment,
+    SafetyPlan,
+    SendingSystem,
+    SupervisionReview,
 )
 
 
