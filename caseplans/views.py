@@ -33,7 +33,8 @@ def _form_page(request, plan_or_case, form, title, *, submit="Save", intro="", w
     case = getattr(plan_or_case, "case", plan_or_case)
     plan = plan_or_case if plan_or_case is not case else None
     return render(request, "caseplans/form.html", {"form": form, "case": case, "plan": plan, "title": title,
-                                                   "submit": submit, "intro": intro, "warnings": warnings})
+                                                   "submit": submit, "intro": intro, "warnings": warnings,
+                                                   "vague_phrases": "|".join(rules.VAGUE_PHRASES)})
 
 
 def _editable_or_redirect(request, plan):
