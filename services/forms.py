@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from cases.forms import DateInput
+from caseplans.models import PlanAction
 from cases.models import CaseMember, MemberRole
 from services import rules
 from services.models import (
@@ -47,9 +48,15 @@ class ReferralForm(forms.Form):
                                               label="Parent who referred themselves")
     support_given = forms.CharField(label="Support given to the parent to complete the referral", required=False,
                                     widget=forms.Textarea(attrs={"rows": 3}))
+    plan_action = forms.ModelChoiceField(queryset=PlanAction.objects.none(), required=False,
+                                         label="Case-plan action it serves")
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
+        # Open actions of the case's current plans (a draft, or the plan in force).
+        self.fields["plan_action"].queryset = PlanAction.objects.filter(
+            plan__case=case, completed_on__isnull=True).exclude(plan__status="superseded").select_related("plan")
+        self.fields["plan_action"].label_from_instance = lambda a: f"{a.what[:80]} (plan version {a.plan.version})"
         members = _current_members(case)
         self.fields["people"].queryset = members
         self.fields["self_referred_by"].queryset = members.filter(role=MemberRole.PARENT)

@@ -98,6 +98,8 @@ class Referral(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
     people = models.ManyToManyField("cases.CaseMember", related_name="referrals", verbose_name="People referred")
     reason = models.TextField("Reason for the referral")
+    plan_action = models.ForeignKey("caseplans.PlanAction", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="referrals", verbose_name="Case-plan action it serves")
     status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT)
     self_referral = models.BooleanField("Self-referral by a parent", default=False)
     self_referred_by = models.ForeignKey("cases.CaseMember", null=True, blank=True, on_delete=models.PROTECT,

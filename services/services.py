@@ -91,9 +91,11 @@ def _check_self_referral(self_referral: bool, self_referred_by, support_given: s
 
 @transaction.atomic
 def referral_create(*, user, case: Case, service: Service, people, reason: str, self_referral: bool = False,
-                    self_referred_by: CaseMember | None = None, support_given: str = "") -> Referral:
+                    self_referred_by: CaseMember | None = None, support_given: str = "",
+                    plan_action=None) -> Referral:
     """Start a referral as a draft; nothing is sent until :func:`referral_transition`."""
     require(user, Action.EDIT, case)
+    _check_plan_action(case, plan_action)
     if not (service.active and service.provider.active):
         raise CaseworkError("This service is no longer offered; choose another from the directory.")
     if not reason.strip():
@@ -102,13 +104,18 @@ def referral_create(*, user, case: Case, service: Service, people, reason: str, 
     people = _check_people(case, people, self_referred_by)
     referral = Referral(case=case, service=service, reason=reason.strip(), self_referral=self_referral,
                         self_referred_by=self_referred_by if self_referral else None,
-                        support_given=support_given.strip(), created_by=user)
+                        support_given=support_given.strip(), created_by=user, plan_action=plan_action)
     _full_clean(referral)
     referral.save()
     referral.people.set(people)
     ReferralStatusChange.objects.create(referral=referral, from_status="", to_status=rules.DRAFT,
                                         on=timezone.localdate(), changed_by=user, note="Referral started")
     return referral
+
+
+def _check_plan_action(case: Case, plan_action) -> None:
+    if plan_action is not None and plan_action.plan.case_id != case.pk:
+        raise CaseworkError("The case-plan action must belong to this case's plan.")
 
 
 def _locked(referral: Referral) -> Referral:
@@ -118,7 +125,8 @@ def _locked(referral: Referral) -> Referral:
 @transaction.atomic
 def referral_update(*, user, referral: Referral, service: Service | None = None, people=None,
                     reason: str | None = None, self_referral: bool | None = None,
-                    self_referred_by: CaseMember | None = None, support_given: str | None = None) -> Referral:
+                    self_referred_by: CaseMember | None = None, support_given: str | None = None,
+                    plan_action=None) -> Referral:
     """Change a draft referral. Once sent, what was referred is on record and stays."""
     referral = _locked(referral)
     require(user, Action.EDIT, referral.case)
@@ -140,6 +148,9 @@ def referral_update(*, user, referral: Referral, service: Service | None = None,
         referral.self_referred_by = self_referred_by if self_referral else None
     if support_given is not None:
         referral.support_given = support_given.strip()
+    if plan_action is not None:
+        _check_plan_action(referral.case, plan_action)
+        referral.plan_action = plan_action
     _check_self_referral(referral.self_referral, referral.self_referred_by, referral.support_given)
     if people is not None:
         people = _check_people(referral.case, people, referral.self_referred_by)

@@ -81,7 +81,7 @@ def referral_edit(request, reference, referral_id):
         return redirect("services:referral_detail", case.reference, referral.pk)
     initial = {"service": referral.service, "people": list(referral.people.all()), "reason": referral.reason,
                "self_referral": referral.self_referral, "self_referred_by": referral.self_referred_by,
-               "support_given": referral.support_given}
+               "support_given": referral.support_given, "plan_action": referral.plan_action}
     form = forms.ReferralForm(request.POST or None, case=case, initial=initial)
     return _referral_form(request, case, referral, form,
                           lambda **data: services.referral_update(user=request.user, referral=referral, **data),

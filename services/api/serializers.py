@@ -71,7 +71,8 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Referral
-        fields = ["id", "case", "service", "people", "reason", "status", "self_referral", "self_referred_by",
+        fields = ["id", "case", "service", "people", "reason", "plan_action", "status", "self_referral",
+                  "self_referred_by",
                   "support_given", "unable_note", "alternatives_considered", "active_on", "ended_on",
                   "next_review_on", "cost_status", "last_update_on", "last_contact_on", "created_at",
                   "status_changes"]

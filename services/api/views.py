@@ -79,7 +79,8 @@ class ReferralViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
         serializer.instance = _domain_errors(lambda: services.referral_create(
             user=self.request.user, case=data["case"], service=data["service"], people=data["people"],
             reason=data["reason"], self_referral=data.get("self_referral", False),
-            self_referred_by=data.get("self_referred_by"), support_given=data.get("support_given", "")))
+            self_referred_by=data.get("self_referred_by"), support_given=data.get("support_given", ""),
+            plan_action=data.get("plan_action")))
 
     @transaction.atomic
     def perform_update(self, serializer):
