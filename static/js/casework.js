@@ -38,3 +38,17 @@
   document.addEventListener("htmx:afterRequest", arm);
   arm();
 })();
+
+// On narrow screens the main navigation folds behind a "Menu" button (shown only there).
+(function () {
+  "use strict";
+  var toggle = document.querySelector(".menu-toggle");
+  var nav = document.getElementById("main-nav");
+  if (!toggle || !nav) { return; }
+  document.documentElement.classList.add("js-menu");
+  toggle.addEventListener("click", function () {
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    nav.classList.toggle("open", open);
+  });
+})();

@@ -49,6 +49,13 @@ def test_a_caseworker_adds_someone_already_known_from_another_case_on_a_phone(pa
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(cast.worker)
     assert_accessible(page)
+    # On a phone the main navigation folds behind "Menu".
+    navigation = page.get_by_role("navigation", name="Main")
+    assert navigation.is_hidden()
+    page.get_by_role("button", name="Menu").click()
+    assert navigation.get_by_role("link", name="Cases").is_visible()
+    assert page.get_by_role("button", name="Menu").get_attribute("aria-expanded") == "true"
+    assert_accessible(page)
 
     page.goto(f"/cases/{own.reference}/")
     page.get_by_role("link", name="Add person").click()
