@@ -25,4 +25,7 @@ class StaffAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "team", "is_active"]
     list_filter = ["role", "team__office", "is_active"]
     fieldsets = UserAdmin.fieldsets + (("Casework", {"fields": ["role", "team", "led_teams", "managed_offices"]}),)
+    add_fieldsets = UserAdmin.add_fieldsets + (
+        ("Casework", {"fields": ["first_name", "last_name", "email", "role", "team"]}),)
+    search_fields = ["username", "first_name", "last_name", "email"]
     filter_horizontal = ["led_teams", "managed_offices", "groups", "user_permissions"]
