@@ -130,6 +130,12 @@ class CompleteForm(forms.Form):
     progress_note = forms.CharField(label="Progress", widget=SHORT_TEXT, required=False)
 
 
+class WithdrawForm(forms.Form):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="Why is it withdrawn?", widget=SHORT_TEXT,
+                             help_text="e.g. added by mistake; no longer needed: the family moved away from the service")
+
+
 class ReturnForm(forms.Form):
     comment = forms.CharField(label="What needs to change", widget=forms.Textarea(attrs={"rows": 5}))
 

@@ -188,11 +188,17 @@ class PlanAction(models.Model):
     completed_on = models.DateField("Completed on", null=True, blank=True)
     progress_note = models.TextField("Progress", blank=True)
     carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A row added by mistake, or no longer wanted in the next version, is withdrawn (never deleted):
+    # it leaves the table, the counts, the PDF and the carry-forward, and stays on the page with the reason.
+    withdrawn_on = models.DateField("Withdrawn on", null=True, blank=True)
+    withdrawn_reason = models.TextField("Why it was withdrawn", blank=True)
     lock_version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_on", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(withdrawn_on__isnull=True) | ~Q(withdrawn_reason=""),
+                                              name="withdrawn_action_has_reason")]
 
     def __str__(self):
         return self.what[:60]

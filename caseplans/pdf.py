@@ -20,7 +20,7 @@ def plan_context(plan, *, family: bool) -> dict:
         "objectives": list(plan.child_objectives.all()),
         "concerns": list(plan.concerns.all()),
         "goals": list(plan.goals.all()),
-        "actions": list(plan.actions.all()),
+        "actions": [a for a in plan.actions.all() if a.withdrawn_on is None],
         "printed_on": today,
     }
 

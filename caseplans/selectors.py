@@ -33,7 +33,8 @@ def annotate_plan_facts(cases: QuerySet, *, today: dt.date) -> QuerySet:
     in_force_statuses = rules.IN_FORCE | {rules.UNDER_REVIEW}
     in_force = plans.filter(status__in=in_force_statuses)
     working = plans.filter(status__in=rules.WORKING)
-    in_force_actions = PlanAction.objects.filter(plan__case=OuterRef("pk"), plan__status__in=in_force_statuses)
+    in_force_actions = PlanAction.objects.filter(plan__case=OuterRef("pk"), plan__status__in=in_force_statuses,
+                                                 withdrawn_on__isnull=True)
     return cases.annotate(
         first_endorsed_on=_first(plans.filter(endorsed_on__isnull=False).order_by("version"), "endorsed_on"),
         first_copy_on=_first(plans.filter(copy_provided_on__isnull=False).order_by("version"), "copy_provided_on"),

@@ -151,7 +151,7 @@ def plan_update(*, user, plan: CasePlan, lock_version: int, **fields) -> CasePla
 def submit_problems(plan: CasePlan) -> list[str]:
     """What a version needs before a team leader can be asked to endorse it."""
     problems = []
-    actions = list(plan.actions.all())
+    actions = [a for a in plan.actions.all() if a.withdrawn_on is None]
     if not plan.concerns.exists():
         problems.append("Record at least one protective concern.")
     if not plan.goals.exists():
@@ -310,7 +310,7 @@ def plan_review_start(*, user, plan: CasePlan) -> CasePlan:
     PlanAction.objects.bulk_create([
         PlanAction(plan=new, goal=goal_map.get(a.goal_id), carried_from=a, progress_note=a.progress_note,
                    **{name: getattr(a, name) for name in ACTION_FIELDS if name != "goal"})
-        for a in plan.actions.filter(completed_on__isnull=True)
+        for a in plan.actions.filter(completed_on__isnull=True, withdrawn_on__isnull=True)
     ])
     return new
 
@@ -397,8 +397,36 @@ def action_complete(*, user, action: PlanAction, lock_version: int, completed_on
                             f"{rules.STATUS_LABELS[plan.status].lower()}.")
     if completed_on and completed_on > timezone.localdate():
         raise CaseworkError("The completion date cannot be in the future.")
+    if action.withdrawn_on:
+        raise CaseworkError("This action was withdrawn from the plan; reinstate it first.")
     _claim(PlanAction, action, lock_version, thing="action")
     action.completed_on, action.progress_note = completed_on, progress_note.strip()
+    action._history_user = user
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_withdraw(*, user, action: PlanAction, lock_version: int, reason: str) -> PlanAction:
+    """Take an action out of a draft's table (added by mistake, or not carried into the next version).
+    The row stays, with the reason; :func:`action_reinstate` puts it back."""
+    _require_editable(user, action.plan)
+    if not reason.strip():
+        raise CaseworkError("Say why the action is withdrawn.")
+    if action.withdrawn_on:
+        raise CaseworkError("This action was withdrawn already.")
+    _claim_existing(PlanAction, action, lock_version, thing="action")
+    action.withdrawn_on, action.withdrawn_reason = timezone.localdate(), reason.strip()
+    action._history_user = user
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_reinstate(*, user, action: PlanAction, lock_version: int) -> PlanAction:
+    _require_editable(user, action.plan)
+    _claim_existing(PlanAction, action, lock_version, thing="action")
+    action.withdrawn_on, action.withdrawn_reason = None, ""
     action._history_user = user
     action.save()
     return action

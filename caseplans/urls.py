@@ -25,4 +25,6 @@ urlpatterns = [
     path(_plan + "actions/new/", views.action_form, name="action_add"),
     path(_plan + "actions/<int:action_id>/", views.action_form, name="action_edit"),
     path(_plan + "actions/<int:action_id>/progress/", views.action_complete, name="action_complete"),
+    path(_plan + "actions/<int:action_id>/withdraw/", views.action_withdraw, name="action_withdraw"),
+    path(_plan + "actions/<int:action_id>/reinstate/", views.action_reinstate, name="action_reinstate"),
 ]

@@ -77,11 +77,13 @@ def plan_detail(request, reference, version):
     may_decide = plan.status == rules.SUBMITTED and can(request.user, Action.APPROVE, case)
     children = selectors.plan_children(plan, today=today)
     actions = [{"action": a, "warnings": rules.smart_warnings(_facts(a), today) if plan.editable else [],
-                "overdue": rules.is_overdue(a.due_on, a.completed_on, today)} for a in plan.actions.all()]
+                "overdue": rules.is_overdue(a.due_on, a.completed_on, today)}
+               for a in plan.actions.all() if a.withdrawn_on is None]
     complete = sum(1 for a in actions if a["action"].completed_on)
     overdue = sum(1 for a in actions if a["overdue"])
     return render(request, "caseplans/plan_detail.html", {
         "case": case, "plan": plan, "children": children, "actions": actions,
+        "withdrawn": [a for a in plan.actions.all() if a.withdrawn_on is not None],
         "progress": rules.progress_summary(len(actions), complete, overdue),
         "can_edit": can_edit and plan.editable, "can_record": can_edit and plan.status in rules.EDITABLE | rules.IN_FORCE,
         "may_submit": can_edit and plan.status in rules.EDITABLE,
@@ -277,6 +279,34 @@ def action_complete(request, reference, version, action_id):
             messages.success(request, "Progress recorded.")
             return redirect(plan)
     return _form_page(request, plan, form, "Record progress on an action", intro=action.what, submit="Record")
+
+
+def action_withdraw(request, reference, version, action_id):
+    plan = _plan(request, reference, version, Action.EDIT)
+    refused = _editable_or_redirect(request, plan)
+    if refused:
+        return refused
+    action = get_object_or_404(PlanAction, plan=plan, pk=action_id)
+    form = forms.WithdrawForm(request.POST or None, initial={"lock_version": action.lock_version})
+    if request.method == "POST" and form.is_valid():
+        if save_or_form_error(form, lambda: services.action_withdraw(user=request.user, action=action,
+                                                                     **form.cleaned_data)):
+            messages.success(request, "Action withdrawn from this version. It is listed under the table.")
+            return redirect(plan)
+    return _form_page(request, plan, form, "Withdraw an action from the plan", intro=action.what, submit="Withdraw")
+
+
+@require_POST
+def action_reinstate(request, reference, version, action_id):
+    plan = _plan(request, reference, version, Action.EDIT)
+    action = get_object_or_404(PlanAction, plan=plan, pk=action_id)
+    try:
+        services.action_reinstate(user=request.user, action=action,
+                                  lock_version=int(request.POST.get("lock_version") or 0))
+        messages.success(request, "Action put back in the table.")
+    except (CaseworkError, ValueError) as error:
+        messages.error(request, str(error) if isinstance(error, CaseworkError) else "Open the plan again and retry.")
+    return redirect(plan)
 
 
 def goal_review(request, reference, version, goal_id):

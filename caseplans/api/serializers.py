@@ -38,8 +38,9 @@ class PlanActionSerializer(serializers.ModelSerializer):
         model = PlanAction
         fields = ["id", "plan", "goal", "what", "responsible_kind", "responsible_name", "service", "location",
                   "location_confidential", "due_on", "measure", "completed_on", "progress_note", "carried_from",
-                  "lock_version", "smart_warnings"]
-        read_only_fields = ["plan", "completed_on", "progress_note", "carried_from", "lock_version"]
+                  "withdrawn_on", "withdrawn_reason", "lock_version", "smart_warnings"]
+        read_only_fields = ["plan", "completed_on", "progress_note", "carried_from", "withdrawn_on",
+                            "withdrawn_reason", "lock_version"]
 
     def get_smart_warnings(self, action) -> list[str]:
         from django.utils import timezone
@@ -51,12 +52,18 @@ class PlanActionSerializer(serializers.ModelSerializer):
 
 class ActionCreateSerializer(PlanActionSerializer):
     class Meta(PlanActionSerializer.Meta):
-        read_only_fields = ["completed_on", "progress_note", "carried_from", "lock_version"]
+        read_only_fields = ["completed_on", "progress_note", "carried_from", "withdrawn_on", "withdrawn_reason",
+                            "lock_version"]
 
     def validate_plan(self, plan):
         if not self.context["visible_cases"].filter(pk=plan.case_id).exists():
             raise serializers.ValidationError("No such plan.")
         return plan
+
+
+class ActionWithdrawSerializer(serializers.Serializer):
+    lock_version = serializers.IntegerField()
+    reason = serializers.CharField()
 
 
 class ActionCompleteSerializer(serializers.Serializer):

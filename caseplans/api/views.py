@@ -135,7 +135,8 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
 
 class PlanActionViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
-    """The actions tables. PATCH needs ``lock_version``; ``/complete/`` ticks an action off."""
+    """The actions tables. PATCH needs ``lock_version``; ``/complete/`` ticks an action off and
+    ``/withdraw/`` takes it out of a draft with a reason."""
 
     filterset_fields = ["plan", "plan__case__reference"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -148,6 +149,8 @@ class PlanActionViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.
             return serializers.ActionCreateSerializer
         if self.action == "complete":
             return serializers.ActionCompleteSerializer
+        if self.action == "withdraw":
+            return serializers.ActionWithdrawSerializer
         return serializers.PlanActionSerializer
 
     def perform_create(self, serializer):
@@ -165,11 +168,19 @@ class PlanActionViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.
         serializer.instance = _write(lambda: services.action_update(
             user=self.request.user, action=action_row, lock_version=int(lock_version), **data))
 
+    def _action_write(self, request, write):
+        """Validate the body with this endpoint's serializer, call ``write`` and answer the saved action."""
+        action_row = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        saved = _write(lambda: write(user=request.user, action=action_row, **serializer.validated_data))
+        return Response(serializers.PlanActionSerializer(saved).data)
+
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        action_row = self.get_object()
-        serializer = serializers.ActionCompleteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        saved = _write(lambda: services.action_complete(user=request.user, action=action_row,
-                                                        **serializer.validated_data))
-        return Response(serializers.PlanActionSerializer(saved).data)
+        return self._action_write(request, services.action_complete)
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Take the action out of a draft's table, with the reason (it is kept, never deleted)."""
+        return self._action_write(request, services.action_withdraw)

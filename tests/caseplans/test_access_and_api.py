@@ -50,11 +50,17 @@ def test_draft_form_pages_and_submit_access(signed_in, cast, family, who):
     base = f"/plans/cases/{family.reference}/v1/"
     concern, goal, action = plan.concerns.get(), plan.goals.get(), plan.actions.first()
     for suffix in ("edit/", "concerns/new/", f"concerns/{concern.pk}/", "goals/new/", f"goals/{goal.pk}/",
-                   "actions/new/", f"actions/{action.pk}/"):
+                   "actions/new/", f"actions/{action.pk}/", f"actions/{action.pk}/withdraw/"):
         assert client.get(base + suffix).status_code == WRITE[who], suffix
     assert client.post(base + "concerns/new/", {"text": "A new worry"}).status_code == (
         302 if WRITE[who] == 200 else WRITE[who])
     assert plan.concerns.count() == (2 if WRITE[who] == 200 else 1)
+    response = client.post(base + f"actions/{action.pk}/withdraw/", {"lock_version": 1, "reason": "Not needed"})
+    assert response.status_code == (302 if WRITE[who] == 200 else WRITE[who])
+    response = client.post(base + f"actions/{action.pk}/reinstate/", {"lock_version": 2})
+    assert response.status_code == (302 if WRITE[who] == 200 else WRITE[who])
+    action.refresh_from_db()
+    assert action.withdrawn_on is None and action.lock_version == (3 if WRITE[who] == 200 else 1)
     assert client.post(base + "submit/").status_code == (302 if WRITE[who] == 200 else WRITE[who])
     plan.refresh_from_db()
     assert plan.status == ("submitted" if WRITE[who] == 200 else "draft")
@@ -177,4 +183,19 @@ def test_api_bad_input_is_refused_with_a_reason_and_nothing_changes(cast, family
     plan.refresh_from_db()
     assert plan.status == "endorsed" and plan.copy_provided_on is None
     response = client.post(f"/api/case-plans/{plan.pk}/endorse/", {}, content_type="application/json")
+    assert response.status_code == 403
+
+
+def test_api_withdraws_an_action_from_a_draft_with_a_reason(cast, family, client):
+    plan = draft_plan(family, cast.worker)
+    action = plan.actions.first()
+    client.force_login(cast.worker)
+    url = f"/api/plan-actions/{action.pk}/withdraw/"
+    response = client.post(url, {"lock_version": action.lock_version}, content_type="application/json")
+    assert response.status_code == 400 and "reason" in response.json()
+    response = client.post(url, {"lock_version": action.lock_version, "reason": "Duplicate of action 2"},
+                           content_type="application/json")
+    assert response.status_code == 200 and response.json()["withdrawn_reason"] == "Duplicate of action 2"
+    client.force_login(cast.manager)
+    response = client.post(url, {"lock_version": 2, "reason": "x"}, content_type="application/json")
     assert response.status_code == 403

@@ -208,3 +208,37 @@ def test_ticking_off_an_action_on_the_plan_in_force(cast, family):
     action.refresh_from_db()
     assert action.completed_on == timezone.localdate() and action.progress_note == "Counsellor confirmed"
     assert PlanAction.history.filter(id=action.pk).count() >= 2
+
+
+def test_withdrawn_action_leaves_the_table_counts_and_carry_forward_but_is_kept(cast, family):
+    plan = draft_plan(family, cast.worker)
+    mistaken = plan.actions.order_by("pk").first()
+    with pytest.raises(CaseworkError, match="Say why"):
+        plan_services.action_withdraw(user=cast.worker, action=mistaken, lock_version=mistaken.lock_version,
+                                      reason=" ")
+    plan_services.action_withdraw(user=cast.worker, action=mistaken, lock_version=mistaken.lock_version,
+                                  reason="Added by mistake")
+    with pytest.raises(CaseworkError, match="withdrawn"):
+        plan_services.action_complete(user=cast.worker, action=mistaken, lock_version=mistaken.lock_version,
+                                      completed_on=None, progress_note="x")
+    plan_services.plan_submit(user=cast.worker, plan=plan)
+    plan_services.plan_endorse(user=cast.leader, plan=plan)
+    with pytest.raises(CaseworkError, match="endorsed and cannot be changed"):
+        plan_services.action_reinstate(user=cast.worker, action=mistaken, lock_version=mistaken.lock_version)
+    from caseplans import selectors
+
+    assert selectors.case_plan_row(family).progress == "0 of 2 actions complete"
+    new = plan_services.plan_review_start(user=cast.worker, plan=plan)
+    assert new.actions.count() == 2 and mistaken.pk not in {a.carried_from_id for a in new.actions.all()}
+    assert PlanAction.objects.get(pk=mistaken.pk).withdrawn_reason == "Added by mistake"
+
+
+def test_the_last_action_cannot_be_withdrawn_before_submitting(cast, family):
+    plan = draft_plan(family, cast.worker, actions=1)
+    only = plan.actions.get()
+    plan_services.action_withdraw(user=cast.worker, action=only, lock_version=only.lock_version, reason="Wrong")
+    with pytest.raises(CaseworkError, match="Add at least one action"):
+        plan_services.plan_submit(user=cast.worker, plan=plan)
+    only.refresh_from_db()
+    plan_services.action_reinstate(user=cast.worker, action=only, lock_version=only.lock_version)
+    assert plan_services.plan_submit(user=cast.worker, plan=plan).status == "submitted"

@@ -212,3 +212,24 @@ def test_copy_page_of_a_draft_redirects_with_the_reason(signed_in, cast, family)
     assert "after the plan is endorsed" in response.content.decode()
     plan.refresh_from_db()
     assert plan.copy_provided_on is None
+
+
+def test_withdrawn_action_is_listed_with_its_reason_and_left_out_of_the_pdf(signed_in, cast, family):
+    import io
+
+    from pypdf import PdfReader
+
+    plan = draft_plan(family, cast.worker)
+    action = plan.actions.order_by("pk").first()
+    client = signed_in(cast.worker)
+    response = client.post(_url(plan, f"actions/{action.pk}/withdraw/"), {"lock_version": action.lock_version,
+                                                                          "reason": ""})
+    assert "This field is required." in response.content.decode()
+    client.post(_url(plan, f"actions/{action.pk}/withdraw/"), {"lock_version": action.lock_version,
+                                                               "reason": "The family chose another counsellor"})
+    html = client.get(_url(plan)).content.decode()
+    assert "0 of 2 actions complete" in html and "The family chose another counsellor" in html
+    assert html.index("Withdrawn from this version") < html.index("session number 1")
+    pdf = client.get(_url(plan, "pdf/")).content
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "sessionnumber2" in text and "sessionnumber1" not in text
