@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from caseplans.models import (
@@ -67,8 +68,13 @@ class PlanForm(forms.ModelForm):
 
     def clean_review_date(self):
         review_date = self.cleaned_data.get("review_date")
-        if review_date and review_date <= timezone.localdate():
+        today = timezone.localdate()
+        if review_date and review_date <= today:
             raise forms.ValidationError("The review date must be in the future.")
+        latest = rules.add_months(today, settings.CASEPLAN_REVIEW_MONTHS)
+        if review_date and review_date > latest:
+            raise forms.ValidationError(f"A plan is reviewed at least every {settings.CASEPLAN_REVIEW_MONTHS} months: "
+                                        f"choose a date no later than {latest:%-d %B %Y}.")
         return review_date
 
     def clean_made_on(self):

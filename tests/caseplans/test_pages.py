@@ -81,6 +81,23 @@ def test_past_review_date_refused_with_message(signed_in, cast, family):
     assert plan.visit_frequency == "Home visit every fortnight"
 
 
+def test_review_date_more_than_twelve_months_away_refused(signed_in, cast, family, settings):
+    from caseplans.rules import add_months
+
+    settings.CASEPLAN_REVIEW_MONTHS = 6  # an agency that reviews every 6 months
+    plan = draft_plan(family, cast.worker)
+    latest = add_months(timezone.localdate(), 6)
+    response = signed_in(cast.worker).post(_url(plan, "edit/"), {
+        "caseworker": cast.worker.pk, "review_date": (latest + dt.timedelta(days=1)).isoformat(),
+        "lock_version": plan.lock_version})
+    assert f"at least every 6 months: choose a date no later than {latest:%-d %B %Y}" in response.content.decode()
+    response = signed_in(cast.worker).post(_url(plan, "edit/"), {
+        "caseworker": cast.worker.pk, "review_date": latest.isoformat(), "lock_version": plan.lock_version})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.review_date == latest
+
+
 def test_stale_form_save_refused_with_clear_message_and_typed_input_kept(signed_in, cast, family):
     plan = draft_plan(family, cast.worker)
     stale = plan.lock_version
