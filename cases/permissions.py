@@ -83,10 +83,12 @@ def led_team_ids(user) -> set[int]:
     return set(user.led_teams.values_list("pk", flat=True))
 
 
-def can(user, action: Action, case: Case) -> bool:
-    """Whether ``user`` may do ``action`` on ``case`` (one query for visibility)."""
-    if not visible_cases(user, Case.objects.filter(pk=case.pk)).exists():
-        return False
+def _is_visible(user, case: Case) -> bool:
+    return visible_cases(user, Case.objects.filter(pk=case.pk)).exists()
+
+
+def _allowed(user, action: Action, case: Case) -> bool:
+    """Whether ``user`` may do ``action`` on ``case``, once the case is known to be visible."""
     if action == Action.VIEW:
         return True
     if action == Action.EDIT:
@@ -99,6 +101,11 @@ def can(user, action: Action, case: Case) -> bool:
     return False
 
 
+def can(user, action: Action, case: Case) -> bool:
+    """Whether ``user`` may do ``action`` on ``case`` (one query for visibility)."""
+    return _is_visible(user, case) and _allowed(user, action, case)
+
+
 def case_of(obj) -> Case:
     """The case a record belongs to: the case itself, ``obj.case``, or a child's ``obj.member.case``."""
     if isinstance(obj, Case):
@@ -107,21 +114,27 @@ def case_of(obj) -> Case:
     return case if case is not None else obj.member.case
 
 
+def _refuse(action: Action):
+    raise PermissionDenied(f"You may not {action.value} this case.")
+
+
 def require(user, action: Action, obj) -> Case:
     """Raise 404 when the case behind ``obj`` is invisible, 403 when visible but not allowed."""
     case = case_of(obj)
-    if not visible_cases(user, Case.objects.filter(pk=case.pk)).exists():
+    if not _is_visible(user, case):
         raise Http404("No such case.")
-    if not can(user, action, case):
-        raise PermissionDenied(f"You may not {action.value} this case.")
+    if not _allowed(user, action, case):
+        _refuse(action)
     return case
 
 
 def get_case_or_404(user, reference: str, action: Action = Action.VIEW) -> Case:
+    """The case with ``reference`` if ``user`` sees it (else 404) and may do ``action`` (else 403)."""
     case = visible_cases(user).select_related("team__office", "caseworker").filter(reference=reference).first()
     if case is None:
         raise Http404("No such case.")
-    require(user, action, case)
+    if not _allowed(user, action, case):
+        _refuse(action)
     return case
 
 
