@@ -105,13 +105,16 @@ def supervision_weeks(risk_level: str | None, weeks_by_risk: dict[str, int]) -> 
 
 
 def reviews_due(*, opened_on: dt.date, last_supervision_on: dt.date | None, last_formal_review_on: dt.date | None,
-                risk_level: str | None, weeks_by_risk: dict[str, int], formal_review_months: int) -> ReviewDue:
+                risk_level: str | None, weeks_by_risk: dict[str, int], formal_review_months: int,
+                first_plan_on: dt.date | None = None) -> ReviewDue:
     """Next supervision review: the interval for the risk level after the last one (or the
-    case opening); next formal review: every N months after the last (or the opening)."""
+    case opening). Next formal review: every N months after the last one; the first falls N
+    months after the initial plan was endorsed (Ontario Standard 7), or after the case
+    opened while there is no plan yet."""
     weeks = supervision_weeks(risk_level, weeks_by_risk)
     return ReviewDue(
         supervision_due_on=(last_supervision_on or opened_on) + dt.timedelta(weeks=weeks),
-        formal_review_due_on=add_months(last_formal_review_on or opened_on, formal_review_months),
+        formal_review_due_on=add_months(last_formal_review_on or first_plan_on or opened_on, formal_review_months),
     )
 
 

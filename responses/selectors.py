@@ -10,13 +10,23 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from caseplans.models import CasePlan
 from cases.models import Case
 from cases.permissions import visible_cases
 from cases.selectors import latest_risk_level_subquery
 from responses import rules
 from responses.models import (
-    FormalReview, InboundMessage, PlanStatus, RecordAlert, Recommendation, RecommendationStatus, Response,
-    ResponseStep, SafetyAssessment, SafetyPlan, SupervisionReview,
+    FormalReview,
+    InboundMessage,
+    PlanStatus,
+    Recommendation,
+    RecommendationStatus,
+    RecordAlert,
+    Response,
+    ResponseStep,
+    SafetyAssessment,
+    SafetyPlan,
+    SupervisionReview,
 )
 
 
@@ -95,6 +105,8 @@ def with_review_dates(cases: QuerySet) -> QuerySet:
                                      .order_by("-held_on").values("held_on")[:1]),
         last_formal_review_on=Subquery(FormalReview.objects.filter(case=OuterRef("pk"))
                                        .order_by("-held_on").values("held_on")[:1]),
+        first_plan_on=Subquery(CasePlan.objects.filter(case=OuterRef("pk"), endorsed_on__isnull=False)
+                               .order_by("endorsed_on").values("endorsed_on")[:1]),
         latest_risk_level=latest_risk_level_subquery(),
     )
 
@@ -113,6 +125,7 @@ def review_dates(case: Case, today: dt.date | None = None) -> CaseReviewDates:
     today = today or timezone.localdate()
     due = rules.reviews_due(opened_on=case.opened_on, last_supervision_on=case.last_supervision_on,
                             last_formal_review_on=case.last_formal_review_on, risk_level=case.latest_risk_level,
+                            first_plan_on=case.first_plan_on,
                             weeks_by_risk=weeks_by_risk(), formal_review_months=settings.RESPONSES_FORMAL_REVIEW_MONTHS)
     warning = settings.RESPONSES_REVIEW_WARNING_DAYS
     return CaseReviewDates(case, due.supervision_due_on, rules.due_status(due.supervision_due_on, today, warning),

@@ -73,3 +73,14 @@ def test_due_status():
     assert rules.due_status(dt.date(2025, 5, 9), today, 7) == "overdue"
     assert rules.due_status(dt.date(2025, 5, 17), today, 7) == "due_soon"
     assert rules.due_status(dt.date(2025, 5, 18), today, 7) == "ok"
+
+
+def test_the_first_formal_review_falls_six_months_after_the_initial_plan():
+    common = dict(opened_on=dt.date(2025, 1, 10), last_supervision_on=None, risk_level="low",
+                  weeks_by_risk={"low": 6, "moderate": 6, "high": 4}, formal_review_months=6)
+    assert rules.reviews_due(**common, last_formal_review_on=None).formal_review_due_on == dt.date(2025, 7, 10)
+    with_plan = rules.reviews_due(**common, last_formal_review_on=None, first_plan_on=dt.date(2025, 2, 28))
+    assert with_plan.formal_review_due_on == dt.date(2025, 8, 28)
+    after_review = rules.reviews_due(**common, last_formal_review_on=dt.date(2025, 8, 20),
+                                     first_plan_on=dt.date(2025, 2, 28))
+    assert after_review.formal_review_due_on == dt.date(2026, 2, 20)
