@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from caseplans import rules
-from cases.models import Case
+from cases.models import Case, CasePlanGoal
 from caseplans.models import CasePlan, ChildObjective, PlanAction, PlanDecision, PlanGoal, ProtectiveConcern
 
 
@@ -16,13 +16,15 @@ class ChildObjectiveSerializer(serializers.ModelSerializer):
 class ConcernSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProtectiveConcern
-        fields = ["id", "concern", "strengths", "needs"]
+        fields = ["id", "concern", "strengths", "needs", "lock_version"]
+        read_only_fields = ["lock_version"]
 
 
 class GoalSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanGoal
-        fields = ["id", "text", "status", "carried_from"]
+        fields = ["id", "text", "status", "carried_from", "lock_version"]
+        read_only_fields = ["carried_from", "lock_version"]
 
 
 class PlanDecisionSerializer(serializers.ModelSerializer):
@@ -75,6 +77,9 @@ class ActionCompleteSerializer(serializers.Serializer):
 class CasePlanSerializer(serializers.ModelSerializer):
     case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     child_objectives = ChildObjectiveSerializer(many=True, read_only=True)
+    objectives = serializers.DictField(
+        child=serializers.ChoiceField(choices=[("", "none"), *CasePlanGoal.choices]), write_only=True, required=False,
+        help_text='Permanency objective per child: {"<case member id>": "reunification", …}; "" removes one')
     concerns = ConcernSerializer(many=True, read_only=True)
     goals = GoalSerializer(many=True, read_only=True)
     actions = PlanActionSerializer(many=True, read_only=True)
@@ -86,10 +91,16 @@ class CasePlanSerializer(serializers.ModelSerializer):
                   "participants", "child_participated", "child_views", "visit_frequency", "cultural_support_plan",
                   "review_date", "right_of_review_told_on", "confidential_notes", "created_by", "submitted_by",
                   "submitted_at", "endorsed_by", "endorsed_on", "copy_provided_on", "copy_provided_how",
-                  "child_objectives", "concerns", "goals", "actions", "decisions"]
+                  "child_objectives", "objectives", "concerns", "goals", "actions", "decisions"]
         read_only_fields = ["version", "previous", "status", "created_by", "submitted_by", "submitted_at",
                             "endorsed_by", "endorsed_on", "copy_provided_on", "copy_provided_how"]
         extra_kwargs = {"lock_version": {"required": False}}
+
+    def validate_objectives(self, value):
+        try:
+            return {int(member_id): objective for member_id, objective in value.items()}
+        except ValueError as error:
+            raise serializers.ValidationError("Keys are the case member ids of the children.") from error
 
 
 class CasePlanCreateSerializer(CasePlanSerializer):

@@ -33,7 +33,7 @@ def _write(fn):
         raise ValidationError({"detail": str(error)}) from error
 
 
-PLAN_WRITABLE = [name for name in services.PLAN_FIELDS]
+PLAN_WRITABLE = [*services.PLAN_FIELDS, "objectives"]
 
 
 class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -50,7 +50,8 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
         if self.action == "create":
             return serializers.CasePlanCreateSerializer
         return {"endorse": serializers.CommentSerializer, "return_plan": serializers.CommentSerializer,
-                "copy_provided": serializers.CopySerializer}.get(self.action, serializers.CasePlanSerializer)
+                "copy_provided": serializers.CopySerializer, "add_concern": serializers.ConcernSerializer,
+                "add_goal": serializers.GoalSerializer}.get(self.action, serializers.CasePlanSerializer)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -118,6 +119,26 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
     def review(self, request, pk=None):
         """Start a review: answers the new draft version."""
         return self._transition(request, lambda plan: services.plan_review_start(user=request.user, plan=plan))
+
+    @action(detail=True, methods=["post"], url_path="concerns")
+    def add_concern(self, request, pk=None):
+        """Add a protective concern (with the family's strengths and needs) to a draft."""
+        plan = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        saved = _write(lambda: services.concern_save(user=request.user, plan=plan, text=data["concern"],
+                                                     strengths=data.get("strengths", ""), needs=data.get("needs", "")))
+        return Response(serializers.ConcernSerializer(saved).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="goals")
+    def add_goal(self, request, pk=None):
+        """Add a goal to a draft."""
+        plan = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        saved = _write(lambda: services.goal_save(user=request.user, plan=plan, **serializer.validated_data))
+        return Response(serializers.GoalSerializer(saved).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["get"])
     def versions(self, request, pk=None):

@@ -199,3 +199,35 @@ def test_api_withdraws_an_action_from_a_draft_with_a_reason(cast, family, client
     client.force_login(cast.manager)
     response = client.post(url, {"lock_version": 2, "reason": "x"}, content_type="application/json")
     assert response.status_code == 403
+
+
+def test_api_client_can_write_a_whole_plan_and_submit_it(cast, family, client):
+    import datetime as dt
+
+    client.force_login(cast.worker)
+    child_a, child_b = family.children
+    review = (timezone.localdate() + dt.timedelta(days=90)).isoformat()
+    response = client.post("/api/case-plans/", {
+        "case": family.reference, "caseworker": cast.worker.pk, "review_date": review,
+        "objectives": {str(child_a.pk): "remain_home", str(child_b.pk): "remain_home"}},
+        content_type="application/json")
+    assert response.status_code == 201, response.content
+    plan_id = response.json()["id"]
+    assert len(response.json()["child_objectives"]) == 2
+    base = f"/api/case-plans/{plan_id}/"
+    response = client.post(base + "concerns/", {"concern": "Violence at home", "strengths": "Nan helps"},
+                           content_type="application/json")
+    assert response.status_code == 201 and response.json()["concern"] == "Violence at home"
+    assert client.post(base + "goals/", {"text": ""}, content_type="application/json").status_code == 400
+    assert client.post(base + "goals/", {"text": "Safe at home"}, content_type="application/json").status_code == 201
+    assert client.post("/api/plan-actions/", {"plan": plan_id, "what": "Mum meets the safety worker every week",
+                                              "responsible_name": "Mum", "due_on": review,
+                                              "measure": "Worker confirms"},
+                       content_type="application/json").status_code == 201
+    response = client.patch(base, {"objectives": {"999999": "remain_home"}, "lock_version": 1},
+                            content_type="application/json")
+    assert response.status_code == 400 and "only for a child of this case" in response.json()["detail"]
+    response = client.post(base + "submit/", {}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "submitted"
+    client.force_login(cast.manager)
+    assert client.post(base + "goals/", {"text": "x"}, content_type="application/json").status_code == 403
