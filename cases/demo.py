@@ -145,6 +145,7 @@ class _Batch:
     facts: list = field(default_factory=list)
     risks: list = field(default_factory=list)  # (case index, RiskAssessment without case)
     allocations: list = field(default_factory=list)  # (case index, Allocation without case)
+    carers: list = field(default_factory=list)  # person indices of carers, who may take in more children
 
 
 def _family(rng: random.Random, batch: _Batch, case_index: int, case: Case, leader: User, today: dt.date,
@@ -152,14 +153,17 @@ def _family(rng: random.Random, batch: _Batch, case_index: int, case: Case, lead
     surname = rng.choice(FAMILY)
     opened = case.opened_on
 
-    def person(given, birth_year_age):
+    def person(given, birth_year_age, keep=True):
         age = birth_year_age
         dob = today - dt.timedelta(days=int(age * 365.25) + rng.randint(0, 300))
-        batch.people.append(Person(
+        new = Person(
             given_name=given, family_name=surname, date_of_birth=dob,
             indigenous_status=rng.choice(["not_stated", "neither", "neither", "aboriginal", "torres_strait_islander"]),
             language="English", interpreter_required=False,
-        ))
+        )
+        if not keep:  # the random draws are made all the same, so the rest of the demo stays as it was
+            return None
+        batch.people.append(new)
         return len(batch.people) - 1
 
     def member(person_index, role, relationship, joined=opened):
@@ -177,7 +181,14 @@ def _family(rng: random.Random, batch: _Batch, case_index: int, case: Case, lead
                                            effective_from=opened - dt.timedelta(days=rng.randint(60, 900)))))
     carer_index = None
     if scenario.in_care:
-        carer_index = person(rng.choice(GIVEN_ADULT), rng.randint(35, 65))
+        # Carers often look after children of several families: in one in-care case of four the
+        # carer is the one of an earlier case, so the demo has people who belong to two cases.
+        shared_carer = case_index % 4 == 1 and batch.carers
+        carer_index = person(rng.choice(GIVEN_ADULT), rng.randint(35, 65), keep=not shared_carer)
+        if shared_carer:
+            carer_index = batch.carers[-1]
+        else:
+            batch.carers.append(carer_index)
         member(carer_index, MemberRole.CARER, rng.choice(CARERS))
     # In one in-care case of three the child first stayed at home under an earlier status and
     # came into care later, so the demo shows legal status and living arrangement histories.

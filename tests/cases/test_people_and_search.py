@@ -235,3 +235,15 @@ def test_a_failed_person_edit_changes_neither_the_person_nor_the_membership(clie
     member.refresh_from_db()
     member.person.refresh_from_db()
     assert member.person.given_name != "Changed" and member.relationship != "aunt"
+
+
+def test_the_demo_agency_has_carers_who_belong_to_more_than_one_case(db):
+    from django.db.models import Count
+
+    from cases import demo
+
+    agency = demo.ensure_agency()
+    demo.create_cases(agency, 40, seed=1)
+    shared = Person.objects.annotate(cases=Count("memberships")).filter(cases__gt=1)
+    assert shared.exists()
+    assert set(CaseMember.objects.filter(person__in=shared).values_list("role", flat=True)) == {"carer"}
