@@ -91,3 +91,22 @@ def test_the_idle_warning_appears_before_sign_out_and_staying_signed_in_hides_it
     page.clock.fast_forward("11:00")  # idle past 30 minutes: the page leaves for the sign-in page
     page.wait_for_url("**/accounts/login/**")
     assert "signed out after 30 minutes without activity" in page.get_by_role("status").inner_text()
+
+
+def test_typing_in_the_search_box_narrows_the_list_without_reloading(page, sign_in, cast):
+    from playwright.sync_api import expect
+
+    from cases.models import Person
+
+    first, second = make_family_case(cast.worker), make_family_case(cast.worker)
+    Person.objects.filter(pk=first.children[0].person_id).update(given_name="Zephyr")
+    sign_in(cast.worker)
+    rows = page.locator("#case-rows tbody tr")
+    expect(rows).to_have_count(2)
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("searchbox", name="Reference or name").fill("zeph")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(first.reference)
+    assert page.evaluate("window.notReloaded") is True
+    assert "q=zeph" in page.url  # the address keeps the search, for the back button and sharing
+    assert_accessible(page)
