@@ -118,8 +118,9 @@ def visible_person(user, person_id) -> Person | None:
 
 
 def default_scope(user) -> str:
-    """Caseworkers start on their own cases; leaders and managers on everything they oversee."""
-    return "mine" if user.role in (Role.CASEWORKER, Role.SUPPORT_OFFICER) else ""
+    """Caseworkers start on the cases allocated to them; everyone else — support officers (who
+    are never allocated a case), leaders and managers — on everything they may see."""
+    return "mine" if user.role == Role.CASEWORKER else ""
 
 
 def case_detail(user, reference: str) -> Case | None:

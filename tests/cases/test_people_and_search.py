@@ -247,3 +247,9 @@ def test_the_demo_agency_has_carers_who_belong_to_more_than_one_case(db):
     shared = Person.objects.annotate(cases=Count("memberships")).filter(cases__gt=1)
     assert shared.exists()
     assert set(CaseMember.objects.filter(person__in=shared).values_list("role", flat=True)) == {"carer"}
+
+
+def test_a_support_officer_starts_on_the_cases_they_work_not_an_empty_my_cases(client, cast, cases):
+    client.force_login(cast.support_officer)
+    listed = {c.reference for c in client.get("/cases/").context["page"]}
+    assert listed == {cases["own"].reference, cases["team"].reference}
