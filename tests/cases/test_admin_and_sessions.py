@@ -63,3 +63,13 @@ def test_case_records_are_not_edited_in_the_admin(client, cast):
     cast.administrator.save()
     client.force_login(cast.administrator)
     assert client.get("/admin/cases/case/").status_code == 404
+
+
+def test_the_lock_out_page_says_for_how_long_and_how_many_attempts(client, cast, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": cast.worker.username, "password": "wrong-password"})
+    response = client.post("/accounts/login/", {"username": cast.worker.username, "password": "wrong-password"})
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert f"after {settings.AXES_FAILURE_LIMIT} failed attempts" in html
+    assert f"Try again in {round(settings.AXES_COOLOFF_TIME * 60)} minutes" in html
