@@ -1,0 +1,51 @@
+"""The other contact and scheduler pages people use, opened in a real browser: each
+shows what it should and has no serious or critical accessibility violations."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from cases.models import Case
+from contacts.models import ContactDraft, ScheduledVisit
+from contacts.services import ContactInput, case_months_recompute, contact_record
+from tests.browser.conftest import assert_accessible
+from tests.conftest import make_family_case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_caseworker_pages_timeline_month_drafts_and_visits(page, sign_in, cast):
+    case = make_family_case(cast.worker, risk="low", children=1)
+    contact = contact_record(user=cast.worker, case=case, data=ContactInput(
+        occurred_at=timezone.now() - dt.timedelta(hours=1), kind="face_to_face", made_by=cast.worker,
+        participants=case.children, purpose="Monthly visit", location="office"))
+    case_months_recompute(cases=Case.objects.all(), month=timezone.localdate())
+    ContactDraft.objects.create(case=case, author=cast.worker, data={"purpose": "Half-written visit"})
+    ScheduledVisit.objects.create(case=case, scheduled_for=timezone.localdate() + dt.timedelta(days=2))
+    month = timezone.localdate().strftime("%Y-%m")
+    sign_in(cast.worker)
+    for url, text in [
+        (f"/contacts/case/{case.reference}/timeline/", "Monthly visit"),
+        (f"/contacts/{contact.pk}/", "Add an addendum"),
+        (f"/contacts/case/{case.reference}/month/{month}/", "Face-to-face with"),
+        ("/contacts/drafts/", "Half-written visit"),
+        ("/contacts/visits/", case.reference),
+        ("/contacts/dashboard/", case.reference),
+        ("/alerts/", "My alerts"),
+    ]:
+        page.goto(url)
+        assert text in page.content(), url
+        assert_accessible(page)
+
+
+def test_administrator_starts_a_recompute_and_watches_it_finish(page, sign_in, cast):
+    make_family_case(cast.worker, risk="low", children=1)
+    sign_in(cast.administrator)
+    page.goto("/contacts/runs/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Recompute now").click()
+    page.wait_for_url("**/contacts/runs/*/")
+    page.get_by_text("Finished").wait_for()
+    assert page.locator("progress").get_attribute("value") == "100"
+    assert_accessible(page)
