@@ -11,7 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cases import extensions, forms, selectors, services
-from cases.models import Address, CaseMember, ChildGoal, LegalStatus, LivingArrangement, MemberRole, RiskAssessment
+from cases.models import (
+    Address,
+    CaseMember,
+    ChildGoal,
+    LegalStatus,
+    LivingArrangement,
+    MemberRole,
+    RiskAssessment,
+)
 from cases.permissions import (
     Action,
     can,
@@ -20,16 +28,7 @@ from cases.permissions import (
     teams_for_new_cases,
     teams_for_reallocation,
 )
-from cases.services import CaseworkError
-
-
-def _save_or_error(form, write):
-    """Run a service; a domain error becomes a form error and the typed input is kept."""
-    try:
-        return write()
-    except CaseworkError as error:
-        form.add_error(None, str(error))
-        return None
+from casework.views import save_or_form_error
 
 
 def _int_or_none(value):
@@ -41,16 +40,19 @@ def case_list(request):
     scope = request.GET.get("scope", selectors.default_scope(request.user))
     search = request.GET.get("q", "")
     team_id = _int_or_none(request.GET.get("team"))
+    office_id = _int_or_none(request.GET.get("office"))
     include_closed = request.GET.get("closed") == "1"
     cases = selectors.case_list(request.user, search=search, scope=scope, include_closed=include_closed,
-                                team_id=team_id)
+                                team_id=team_id, office_id=office_id)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    teams = list(selectors.teams_overseen(request.user))
     template = "cases/_case_rows.html" if request.htmx else "cases/case_list.html"
     filters = request.GET.copy()
     filters.pop("page", None)
     return render(request, template, {
         "page": page, "search": search, "scope": scope, "team_id": team_id, "include_closed": include_closed,
-        "teams": list(selectors.teams_overseen(request.user)), "filters": filters.urlencode(),
+        "teams": teams, "offices": sorted({t.office for t in teams}, key=str), "office_id": office_id,
+        "filters": filters.urlencode(),
         "may_create": may_create_cases(request.user),
     })
 
@@ -61,7 +63,7 @@ def case_create(request):
     teams = list(teams_for_new_cases(request.user))
     form = forms.CaseForm(request.POST or None, teams=teams)
     if request.method == "POST" and form.is_valid():
-        case = _save_or_error(form, lambda: services.case_create(user=request.user, **form.cleaned_data))
+        case = save_or_form_error(form, lambda: services.case_create(user=request.user, **form.cleaned_data))
         if case:
             messages.success(request, f"Case {case.reference} opened.")
             return redirect(case)
@@ -92,7 +94,7 @@ def case_edit(request, reference):
     case = get_case_or_404(request.user, reference, Action.EDIT)
     form = forms.CaseEditForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
-        if _save_or_error(form, lambda: services.case_update(user=request.user, case=case, **form.cleaned_data)):
+        if save_or_form_error(form, lambda: services.case_update(user=request.user, case=case, **form.cleaned_data)):
             messages.success(request, "Case updated.")
             return redirect(case)
     return render(request, "cases/form.html", {"form": form, "case": case, "title": "Edit case"})
@@ -103,7 +105,7 @@ def case_reallocate(request, reference):
     form = forms.ReallocateForm(request.POST or None, teams=teams_for_reallocation(request.user), case=case)
     if request.method == "POST" and form.is_valid():
         new_worker = form.cleaned_data["caseworker"]
-        done = _save_or_error(form, lambda: services.case_reallocate(
+        done = save_or_form_error(form, lambda: services.case_reallocate(
             user=request.user, case=case, caseworker=new_worker, team=new_worker.team,
             reason=form.cleaned_data["reason"], on=form.cleaned_data["on"]))
         if done:
@@ -128,7 +130,7 @@ def member_add(request, reference):
     member_form = forms.MemberForm(data, case=case, prefix="member")
     if request.method == "POST" and member_form.is_valid() and (existing or person_form.is_valid()):
         person = existing or person_form.save(commit=False)
-        member = _save_or_error(member_form, lambda: services.member_add(
+        member = save_or_form_error(member_form, lambda: services.member_add(
             user=request.user, case=case, person=person, **member_form.cleaned_data))
         if member:
             messages.success(request, f"{member.person} added to {case.reference}.")
@@ -150,7 +152,7 @@ def member_edit(request, reference, member_id):
     person_form = forms.PersonForm(request.POST or None, instance=member.person, prefix="person")
     member_form = forms.MemberEditForm(request.POST or None, instance=member, prefix="member")
     if request.method == "POST" and person_form.is_valid() and member_form.is_valid():
-        if _save_or_error(member_form, lambda: services.member_and_person_update(
+        if save_or_form_error(member_form, lambda: services.member_and_person_update(
                 user=request.user, member=member, person=person_form.instance, **member_form.cleaned_data)):
             messages.success(request, f"{member.person} updated.")
             return redirect(case)
@@ -167,7 +169,7 @@ def address_add(request, reference, member_id):
     member = _member_of(case, member_id)
     form = forms.AddressForm(request.POST or None, instance=Address(person=member.person))
     if request.method == "POST" and form.is_valid():
-        if _save_or_error(form, lambda: services.address_record(user=request.user, case=case,
+        if save_or_form_error(form, lambda: services.address_record(user=request.user, case=case,
                                                                 address=form.instance)):
             messages.success(request, f"Address recorded for {member.person}.")
             return redirect(case)
@@ -195,7 +197,7 @@ def child_fact_edit(request, reference, member_id, kind, fact_id=None):
     if request.method == "POST" and form.is_valid():
         end_current = form.cleaned_data.get("end_current", False)
         superseded = form.instance.superseded() if end_current else None
-        if _save_or_error(form, lambda: services.child_fact_record(user=request.user, fact=form.instance,
+        if save_or_form_error(form, lambda: services.child_fact_record(user=request.user, fact=form.instance,
                                                                    end_current=end_current)):
             messages.success(request, f"The {label} of {member.person.given_name} was saved.")
             if superseded is not None:
@@ -214,7 +216,7 @@ def risk_assessment_edit(request, reference, assessment_id=None):
     instance = get_object_or_404(RiskAssessment, case=case, pk=assessment_id) if assessment_id else None
     form = forms.RiskAssessmentForm(request.POST or None, instance=instance, case=case)
     if request.method == "POST" and form.is_valid():
-        if _save_or_error(form, lambda: services.risk_assessment_record(user=request.user,
+        if save_or_form_error(form, lambda: services.risk_assessment_record(user=request.user,
                                                                         assessment=form.instance)):
             messages.success(request, "Risk assessment saved.")
             return redirect(case)

@@ -253,3 +253,14 @@ def test_a_support_officer_starts_on_the_cases_they_work_not_an_empty_my_cases(c
     client.force_login(cast.support_officer)
     listed = {c.reference for c in client.get("/cases/").context["page"]}
     assert listed == {cases["own"].reference, cases["team"].reference}
+
+
+def test_a_manager_of_two_offices_filters_the_list_by_office(client, cast, cases):
+    cast.manager.managed_offices.add(cast.team_c.office)
+    client.force_login(cast.manager)
+    page = client.get("/cases/")
+    assert len(page.context["offices"]) == 2 and 'name="office"' in page.content.decode()
+    assert _listed(client) == {cases[p].reference for p in cases}
+    assert _listed(client, office=cast.team_c.office.pk) == {cases["other_office"].reference}
+    client.force_login(cast.worker)
+    assert 'name="office"' not in client.get("/cases/").content.decode()
