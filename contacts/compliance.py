@@ -18,7 +18,7 @@ from alerts.services import AlertSpec, alerts_raise_many, alerts_resolve_many
 from cases.models import Case, Role, User
 from contacts import rules
 from contacts.models import CaseMonth, ComplianceRun, MonthStatus, RunKind
-from contacts.services import case_months_recompute
+from contacts.services import SHORTFALL_KEY, case_months_recompute
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,6 @@ def _specs(rows, kind: str, key: str, title: str, month: dt.date) -> list[AlertS
 
 AT_RISK_KEY = "at-risk:{case}:{month:%Y-%m}"
 RISK_MISSING_KEY = "risk-missing:{case}:{month:%Y-%m}"
-SHORTFALL_KEY = "shortfall:{case}:{month:%Y-%m}"
 _FIELDS = ["case_id", "case__reference", "case__caseworker_id", "case__team_id", "status", "at_risk"]
 
 

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from alerts.models import AlertKind
-from alerts.services import alert_raise, alert_resolve
+from alerts.services import alert_raise, alert_resolve, alerts_resolve_many
 from cases.models import Case, CaseMember, MemberRole, Role
 from cases.permissions import Action, can, led_team_ids, require
 from cases.services import CaseworkError
@@ -450,14 +450,17 @@ def _copy_value(field, row):
     return value
 
 
+# Key of the one shortfall alert of a case-month (raised at month close, see contacts.compliance).
+SHORTFALL_KEY = "shortfall:{case}:{month:%Y-%m}"
+
+
 def _after_recompute(month: dt.date, closed: dict[int, str]) -> None:
     """A late contact that makes a closed month compliant resolves its shortfall alert."""
     if not closed:
         return
     now_met = CaseMonth.objects.filter(case_id__in=list(closed), month=month, status=rules.MET).values_list(
         "case_id", flat=True)
-    for case_id in now_met:
-        alert_resolve(key=f"shortfall:{case_id}:{month:%Y-%m}")
+    alerts_resolve_many(SHORTFALL_KEY.format(case=case_id, month=month) for case_id in now_met)
 
 
 def queue_recompute(case_id: int, days, *, by=None) -> None:
