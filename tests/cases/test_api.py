@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cases.models import Case, CaseMember, ChildGoal, LegalStatus, LivingArrangement, Person, RiskAssessment
+from cases.models import Case, CaseMember, ChildGoal, LegalStatus, LivingArrangement, Person
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

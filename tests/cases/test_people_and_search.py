@@ -9,7 +9,6 @@ from django.utils import timezone
 from cases.models import CaseMember, Person
 from cases.services import CaseworkError, member_add
 from tests import factories as f
-from tests.conftest import make_family_case
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from cases.models import Address, Case, LegalStatus, Phase, RiskAssessment
 from cases.services import CaseworkError, address_record, case_update, risk_assessment_record
-from tests import factories as f
 from tests.conftest import make_family_case
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from cases.models import Phase
 from cases.permissions import Action, can
 from cases.services import CaseworkError
 from responses import selectors, services
-from responses.models import PlanStatus, RecommendationStatus, ResponseStep
+from responses.models import PlanStatus, RecommendationStatus
 from tests import factories as f
 from tests.responses.conftest import complete_all_steps, new_concern
 
