@@ -18,10 +18,11 @@ becomes "superseded". Endorsed versions are never edited.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+
+from casework.dates import add_months
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
@@ -136,14 +137,6 @@ def progress_summary(total: int, complete: int, overdue: int) -> str:
 
 
 # --- Statutory timeframes -------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later; a day the month lacks becomes its last day
-    (31 Aug + 6 months = 28/29 Feb; 29 Feb 2024 + 12 months = 28 Feb 2025)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def first_plan_due(substantiated_on: dt.date, days: int) -> dt.date:

@@ -30,6 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+from casework.dates import add_months  # also used as rules.add_months by the other contacts modules
+
 # --- Vocabulary ------------------------------------------------------------------
 
 LOW, MODERATE, HIGH = "low", "moderate", "high"
@@ -267,12 +269,6 @@ def month_start(day: dt.date) -> dt.date:
 
 def month_end(day: dt.date) -> dt.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def days_overlapping(first: dt.date, last: dt.date | None, month: dt.date) -> int:

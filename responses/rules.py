@@ -4,10 +4,11 @@ supervision and formal reviews fall due. No ORM, no request."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from casework.dates import add_months
 
 # The steps the manual lists, in order (codes match models.StepCode).
 VIEW = "view"
@@ -83,13 +84,6 @@ PLAN_NEEDED = {"safe_with_plan", "unsafe"}
 
 
 # --- Supervision and formal reviews ------------------------------------------------------------
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later, or the month's last day when it has no such day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
 
 @dataclass(frozen=True)
 class ReviewDue:
