@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser migrate seed bench clean
+.PHONY: run test lint install browser migrate seed bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,11 @@ run: seed
 	@$(BIN)/python manage.py demo_signins
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install browser
+# Lint (ruff, configured in pyproject.toml): part of `make test`, so CI refuses what it flags.
+lint: install
+	$(BIN)/ruff check .
+
+test: install browser lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -212,7 +212,7 @@ def seed(agency, cases, *, scale: bool) -> None:
         # auto_now_add overwrote created_at on insert: put back the day each version was started.
         for plan in plans:
             plan.created_at = dt.datetime.combine(plan.made_on, dt.time(9), tzinfo=timezone.get_current_timezone())
-        for plan, previous in zip(plans, rows.previous):
+        for plan, previous in zip(plans, rows.previous, strict=True):
             plan.previous_id = plans[previous].pk if previous is not None else None
         CasePlan.objects.bulk_update(plans, ["previous", "created_at"], batch_size=1000)
         CasePlan.history.bulk_history_create(plans, default_date=timezone.now())

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from caseplans import rules
 from caseplans.models import (
     CasePlan,
     GoalStatus,
@@ -14,7 +15,6 @@ from caseplans.models import (
     Progress,
     Recommendation,
 )
-from caseplans import rules
 from cases.models import CaseMember, CasePlanGoal, InterventionType, LegalStatus, MemberRole, Role, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

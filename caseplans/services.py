@@ -43,9 +43,9 @@ STALE_MESSAGE = ("{who} saved this {thing} after you opened it, so your changes 
                  "your changes to the latest version.")
 
 
-def _claim(model, obj, lock_version: int, *, thing: str, extra: Q = Q()) -> None:
+def _claim(model, obj, lock_version: int, *, thing: str, extra: Q | None = None) -> None:
     """Win the row or refuse: the conditional UPDATE is the optimistic lock."""
-    won = model.objects.filter(Q(pk=obj.pk, lock_version=lock_version) & extra).update(
+    won = model.objects.filter(Q(pk=obj.pk, lock_version=lock_version) & (extra or Q())).update(
         lock_version=F("lock_version") + 1)
     if not won:
         current = model.objects.filter(pk=obj.pk).first()

@@ -17,7 +17,6 @@ from cases.permissions import Action, can, get_case_or_404
 from cases.services import CaseworkError
 from casework.views import save_or_form_error
 
-
 DASHBOARD_PAGE_SIZE = 100
 
 

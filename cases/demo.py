@@ -106,7 +106,7 @@ def _user(username, first, last, role, team=None):
 def ensure_agency() -> Agency:
     """Offices, teams and staff of the demo agency (created once, reused afterwards)."""
     offices, teams, caseworkers, leaders = [], [], [], {}
-    worker_names = iter([(g, f) for g, f in zip(GIVEN_ADULT * 2, reversed(FAMILY))])
+    worker_names = iter([(g, f) for g, f in zip(GIVEN_ADULT * 2, reversed(FAMILY), strict=False)])
     for name, code in OFFICES:
         office, _ = Office.objects.get_or_create(code=code, defaults={"name": name})
         offices.append(office)
@@ -307,7 +307,8 @@ def create_cases(agency: Agency, count: int, *, seed: int, with_history: bool = 
     for i, case in enumerate(batch.cases):
         case.reference = next(references[case.opened_on.year])
         scenario = SCENARIOS[i % len(SCENARIOS)]
-        risk = None if missing_risk_every and i % missing_risk_every == missing_risk_every - 1 else RISKS[(i // len(SCENARIOS)) % 3]
+        missing_risk = missing_risk_every and i % missing_risk_every == missing_risk_every - 1
+        risk = None if missing_risk else RISKS[(i // len(SCENARIOS)) % 3]
         _family(rng, batch, i, case, agency.leaders[case.team_id], today, scenario, risk, agency.caseworkers)
     with transaction.atomic():
         return _write(batch, with_history)

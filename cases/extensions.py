@@ -53,7 +53,7 @@ def render_case_sections(request, case) -> list[tuple[str, dict]]:
 
 
 def nav_links(user) -> list[NavLink]:
-    return [link for link in sorted(_links.values(), key=lambda l: l.order) if link.visible(user)]
+    return [link for link in sorted(_links.values(), key=lambda link: link.order) if link.visible(user)]
 
 
 def case_list_annotation(fn: Callable) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from cases import extensions
 from cases.models import (
     RISK_LEVEL_TOOLS,
     Address,
@@ -25,7 +26,6 @@ from cases.models import (
     Team,
     User,
 )
-from cases import extensions
 from cases.permissions import visible_cases, visible_people
 
 

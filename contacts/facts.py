@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Max, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from cases.models import RISK_LEVEL_TOOLS, Case, CaseMember, ChildGoal, LegalStatus, LivingArrangement, LivingKind, RiskAssessment
@@ -30,10 +32,26 @@ def local_date(moment: dt.datetime, tz=None) -> dt.date:
     return moment.astimezone(tz or timezone.get_current_timezone()).date()
 
 
+def rows_of(queryset: QuerySet) -> list[tuple]:
+    """The rows of a ``values_list()`` query, all at once.
+
+    On PostgreSQL, one ``fetchall`` on a plain cursor: for the nightly run's
+    hundred-thousand-row reads, Django's iterator (chunks of 100 rows, a converter call
+    per value) costs several times the query itself. Only for columns psycopg returns
+    exactly as Django would (numbers, text, dates; not JSON). Other databases go through
+    the ORM and its converters."""
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _in_force(rows, day: dt.date):
-    """The row (with effective_from/effective_to) in force on ``day``, if any."""
+    """The row (effective_from, effective_to, …), latest first, in force on ``day``, if any."""
     for row in rows:
-        if row["effective_from"] <= day and (row["effective_to"] is None or day <= row["effective_to"]):
+        if row[0] <= day and (row[1] is None or day <= row[1]):
             return row
     return None
 
@@ -43,22 +61,23 @@ def load_month_facts(cases: QuerySet, month: dt.date) -> dict[int, rules.CaseMon
     month = rules.month_start(month)
     last_day = rules.month_end(month)
     case_ids = cases.values("pk")
-    case_rows = list(Case.objects.filter(pk__in=case_ids).values_list("pk", "opened_on", "closed_on"))
+    # .order_by(): the models' default orderings would only add sorts to these reads.
+    case_rows = rows_of(Case.objects.filter(pk__in=case_ids).order_by().values_list("pk", "opened_on", "closed_on"))
 
-    members = list(
+    members = rows_of(
         CaseMember.objects.filter(case_id__in=case_ids, joined_on__lte=last_day)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=month))
-        .values("pk", "case_id", "person_id", "role", "person__given_name", "joined_on", "left_on")
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=month)).order_by()
+        .values_list("pk", "case_id", "person_id", "role", "person__given_name", "joined_on", "left_on")
     )
-    child_members = {m["pk"]: m for m in members if m["role"] == "child"}
 
     def facts_of(model, *fields):
         by_member = defaultdict(list)
-        rows = (model.objects.filter(member__case_id__in=case_ids, member__role="child", effective_from__lte=last_day)
-                .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=month))
-                .values("member_id", "effective_from", "effective_to", *fields).order_by("-effective_from"))
-        for row in rows:
-            by_member[row["member_id"]].append(row)
+        rows = rows_of(
+            model.objects.filter(member__case_id__in=case_ids, member__role="child", effective_from__lte=last_day)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=month))
+            .order_by("-effective_from").values_list("member_id", "effective_from", "effective_to", *fields))
+        for member_id, *row in rows:
+            by_member[member_id].append(row)
         return by_member
 
     statuses = facts_of(LegalStatus, "intervention_type")
@@ -66,31 +85,13 @@ def load_month_facts(cases: QuerySet, month: dt.date) -> dict[int, rules.CaseMon
     living = facts_of(LivingArrangement, "kind", "with_person_id")
 
     risks = defaultdict(list)
-    for case_id, completed_on, level in (
+    for case_id, completed_on, level in rows_of(
         RiskAssessment.objects.filter(case_id__in=case_ids, tool__in=RISK_LEVEL_TOOLS, completed_on__lte=last_day)
-        .values_list("case_id", "completed_on", "risk_level")
+        .order_by().values_list("case_id", "completed_on", "risk_level")
     ):
         risks[case_id].append((completed_on, level))
 
-    start, end = local_month_bounds(month)
-    contact_rows = list(
-        Contact.objects.filter(case_id__in=case_ids, occurred_at__gte=start, occurred_at__lt=end).order_by("occurred_at", "pk")
-        .values_list("pk", "case_id", "occurred_at", "kind", "mode", "maker_role", "location", "location_person_id",
-                     "provider_id")
-    )
-    participants = defaultdict(set)
-    for contact_id, member_id in ContactParticipant.objects.filter(
-        contact__case_id__in=case_ids, contact__occurred_at__gte=start, contact__occurred_at__lt=end
-    ).values_list("contact_id", "member_id"):
-        participants[contact_id].add(member_id)
-    contacts_by_case = defaultdict(list)
-    tz = timezone.get_current_timezone()
-    for pk, case_id, occurred_at, kind, mode, maker, location, location_person_id, provider_id in contact_rows:
-        contacts_by_case[case_id].append(rules.Contact(
-            contact_id=pk, on=local_date(occurred_at, tz), kind=kind, maker=maker,
-            participants=frozenset(participants[pk]), location=location,
-            location_person_id=location_person_id, provider_id=provider_id,
-        ))
+    contacts_by_case = _month_contacts(case_ids, month)
 
     adjustments = defaultdict(list)
     for case_id, request_id, kind, counts, first, last_name, username in (
@@ -109,27 +110,25 @@ def load_month_facts(cases: QuerySet, month: dt.date) -> dict[int, rules.CaseMon
     people_by_case = defaultdict(list)
     guardian_children = {}
     opened = {pk: opened_on for pk, opened_on, _ in case_rows}
-    for m in members:
-        legal = arrangement = goal = None
-        if m["role"] == "child":
-            day = max(month, opened.get(m["case_id"], month), m["joined_on"])
-            legal = _in_force(statuses[m["pk"]], day)
-            goal = _in_force(goals[m["pk"]], day)
-            arrangement = _in_force(living[m["pk"]], day)
-        person = rules.Person(
-            member_id=m["pk"], person_id=m["person_id"], role=m["role"], name=m["person__given_name"],
-            joined_on=m["joined_on"], left_on=m["left_on"],
-            legal_status=legal["intervention_type"] if legal else None,
-            goal=goal["goal"] if goal else None,
-            in_care=bool(arrangement and arrangement["kind"] == LivingKind.IN_CARE),
-            lives_with_person_id=arrangement["with_person_id"] if arrangement else None,
-            order_started_on=legal["effective_from"] if legal else None,
-        )
-        people_by_case[m["case_id"]].append(person)
-        if person.legal_status == rules.LTG_SUITABLE_PERSON:
-            guardian_children[m["pk"]] = person
+    for member_id, case_id, person_id, role, name, joined_on, left_on in members:
+        if role == "child":
+            day = max(month, opened.get(case_id, month), joined_on)
+            legal = _in_force(statuses[member_id], day)
+            goal = _in_force(goals[member_id], day)
+            arrangement = _in_force(living[member_id], day)
+            person = rules.Person(
+                member_id, person_id, role, name, joined_on, left_on,
+                legal[2] if legal else None, goal[2] if goal else None,
+                bool(arrangement and arrangement[2] == LivingKind.IN_CARE),
+                arrangement[3] if arrangement else None, legal[0] if legal else None,
+            )
+            if person.legal_status == rules.LTG_SUITABLE_PERSON:
+                guardian_children[member_id] = (case_id, person)
+        else:
+            person = rules.Person(member_id, person_id, role, name, joined_on, left_on)
+        people_by_case[case_id].append(person)
 
-    last_guardian_contact = _last_guardian_contacts(guardian_children, people_by_case, child_members, month)
+    last_guardian_contact = _last_guardian_contacts(guardian_children, people_by_case, month)
 
     return {
         pk: rules.CaseMonthFacts(
@@ -143,34 +142,56 @@ def load_month_facts(cases: QuerySet, month: dt.date) -> dict[int, rules.CaseMon
     }
 
 
-def _last_guardian_contacts(children: dict, people_by_case: dict, child_members: dict, month: dt.date):
-    """case id → {child member id: date of the latest F2F with child and guardian before ``month``}.
+def _month_contacts(case_ids: QuerySet, month: dt.date) -> dict[int, list[rules.Contact]]:
+    """case id → the month's contacts, in date order, with their participants: two
+    queries. The local date is worked out by the database, in the agency time zone."""
+    start, end = local_month_bounds(month)
+    in_month = Q(case_id__in=case_ids, occurred_at__gte=start, occurred_at__lt=end)
+    participants = defaultdict(list)
+    for contact_id, member_id in rows_of(
+        ContactParticipant.objects.filter(contact__case_id__in=case_ids, contact__occurred_at__gte=start,
+                                          contact__occurred_at__lt=end).order_by().values_list("contact_id", "member_id")
+    ):
+        participants[contact_id].append(member_id)
+    by_case = defaultdict(list)
+    no_one = frozenset()
+    for pk, case_id, day, kind, maker, location, location_person_id, provider_id in rows_of(
+        Contact.objects.filter(in_month).annotate(day=TruncDate("occurred_at")).order_by("occurred_at", "pk")
+        .values_list("pk", "case_id", "day", "kind", "maker_role", "location", "location_person_id", "provider_id")
+    ):
+        present = participants.get(pk)
+        by_case[case_id].append(rules.Contact(pk, day, kind, maker, frozenset(present) if present else no_one,
+                                              location, location_person_id, provider_id))
+    return by_case
 
-    Two queries: the children's face-to-face contacts in the look-back, then which of those
-    contacts their guardians attended."""
+
+def _last_guardian_contacts(children: dict, people_by_case: dict, month: dt.date):
+    """case id → {child member id: date of the latest F2F with the child and their
+    long-term guardian in the look-back before ``month``}: one grouped query over the
+    pairs (child, another member present at the same face-to-face contact)."""
     if not children:
+        return {}
+    guardians_of = {}
+    for member_id, (case_id, child) in children.items():
+        guardians_of[member_id] = {p.member_id for p in people_by_case[case_id]
+                                   if p.person_id == child.lives_with_person_id}
+    guardian_ids = set().union(*guardians_of.values())
+    if not guardian_ids:
         return {}
     start, _ = local_month_bounds(month)
     since, _ = local_month_bounds(rules.add_months(month, -GUARDIAN_LOOKBACK_MONTHS))
-    guardians_of = {}
-    for member_id, child in children.items():
-        case_id = child_members[member_id]["case_id"]
-        guardians_of[member_id] = {p.member_id for p in people_by_case[case_id]
-                                   if p.person_id == child.lives_with_person_id}
-    seen = list(ContactParticipant.objects.filter(
-        member_id__in=list(children), contact__kind=ContactKind.FACE_TO_FACE,
-        contact__occurred_at__gte=since, contact__occurred_at__lt=start,
-    ).values_list("contact_id", "member_id", "contact__occurred_at"))
-    guardian_ids = set().union(*guardians_of.values())
-    attended = set(ContactParticipant.objects.filter(
-        contact_id__in={contact_id for contact_id, _, _ in seen}, member_id__in=guardian_ids,
-    ).values_list("contact_id", "member_id")) if seen and guardian_ids else set()
-    tz = timezone.get_current_timezone()
+    pairs = (
+        ContactParticipant.objects.filter(
+            member_id__in=list(children), contact__kind=ContactKind.FACE_TO_FACE,
+            contact__occurred_at__gte=since, contact__occurred_at__lt=start,
+            contact__participants__member_id__in=guardian_ids)
+        .values_list("member_id", "contact__participants__member_id")
+        .annotate(last=Max(TruncDate("contact__occurred_at"))).order_by()
+    )
     result = defaultdict(dict)
-    for contact_id, member_id, occurred_at in seen:
-        if any((contact_id, guardian) in attended for guardian in guardians_of[member_id]):
-            case_id = child_members[member_id]["case_id"]
-            day = local_date(occurred_at, tz)
-            if day > result[case_id].get(member_id, dt.date.min):
-                result[case_id][member_id] = day
+    for child_id, guardian_id, day in pairs:
+        if guardian_id in guardians_of[child_id]:
+            case_id = children[child_id][0]
+            if day > result[case_id].get(child_id, dt.date.min):
+                result[case_id][child_id] = day
     return result

@@ -26,8 +26,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from operator import itemgetter
+from types import MappingProxyType
 from typing import NamedTuple
 
 from casework.dates import add_months  # also used as rules.add_months by the other contacts modules
@@ -180,8 +182,7 @@ class Adjustment:
     request_id: int | None = None
 
 
-@dataclass(frozen=True)
-class CaseMonthFacts:
+class CaseMonthFacts(NamedTuple):
     case_id: int
     month: dt.date  # any day of the month; normalised to the first
     opened_on: dt.date
@@ -193,13 +194,17 @@ class CaseMonthFacts:
     adjustments: tuple[Adjustment, ...] = ()
     # For long-term guardianship to a suitable person: member id → date of the latest F2F
     # with the child and the guardian before this month.
-    last_guardian_contact: dict[int, dt.date] = field(default_factory=dict)
+    last_guardian_contact: Mapping[int, dt.date] = MappingProxyType({})
 
 
 # --- Output -----------------------------------------------------------------------
 
 
-class Line(NamedTuple):
+@dataclass(slots=True)
+class Line:
+    """One requirement line. (A slotted dataclass: quick to build, and orjson writes it
+    as an object with these field names without calling back into Python.)"""
+
     code: str
     description: str
     member_id: int | None  # None for case-level lines
@@ -227,8 +232,7 @@ class Line(NamedTuple):
 MET, SHORT, NOT_ASSESSABLE, NO_REQUIREMENT = "met", "short", "not_assessable", "no_requirement"
 
 
-@dataclass(frozen=True)
-class Evaluation:
+class Evaluation(NamedTuple):
     case_id: int
     month: dt.date
     case_type: str | None
@@ -284,6 +288,8 @@ def prorate(count: int, days_in_case: int, days_in_month: int) -> int:
     """Partial months: n becomes ceil(n × days in case ÷ days in month)."""
     if count <= 0 or days_in_case <= 0:
         return 0
+    if days_in_case >= days_in_month:
+        return count
     return math.ceil(count * days_in_case / days_in_month)
 
 
@@ -349,10 +355,10 @@ def _in_child_environment(contact: Contact, child: Person) -> bool:
 class _Builder:
     """Collects lines for one case-month, applying prorating and adjustments."""
 
-    def __init__(self, facts: CaseMonthFacts, adjustment: Adjustment | None):
+    def __init__(self, facts: CaseMonthFacts, adjustment: Adjustment | None, start: dt.date, end: dt.date):
         self.facts = facts
         self.adjustment = adjustment
-        self.start, self.end = month_start(facts.month), month_end(facts.month)
+        self.start, self.end = start, end
         self.days_in_month = self.end.day
         self.lines: list[Line] = []
         self._days: dict[int | None, int] = {}
@@ -371,21 +377,27 @@ class _Builder:
             contacts: list[Contact], due_on: dt.date | None = None, prorated: bool = True) -> None:
         role = person.role if person else "case"
         count, before = standard, None
-        key = _adjustment_key(code, role)
-        if self.adjustment and key in self.adjustment.counts:
-            adjusted = self.adjustment.counts[key]
-            if self.adjustment.kind == "override" or adjusted > standard:
-                count, before = adjusted, standard
+        if self.adjustment is not None:
+            key = _adjustment_key(code, role)
+            if key in self.adjustment.counts:
+                adjusted = self.adjustment.counts[key]
+                if self.adjustment.kind == "override" or adjusted > standard:
+                    count, before = adjusted, standard
         days = self.days_in_case(person)
         if days <= 0:
             return
-        required = prorate(count, days, self.days_in_month) if prorated else count
-        self.lines.append(Line(
-            code=code, description=description, member_id=person.member_id if person else None,
-            person_name=person.name if person else "", role=role, required=required,
-            achieved=len(contacts), counted=tuple(sorted(c.contact_id for c in contacts)), due_on=due_on,
-            standard=before if before is None else (prorate(before, days, self.days_in_month) if prorated else before),
-        ))
+        if prorated:
+            count = prorate(count, days, self.days_in_month)
+            if before is not None:
+                before = prorate(before, days, self.days_in_month)
+        counted = [c.contact_id for c in contacts]
+        counted.sort()
+        # Positional, in Line's field order: this runs for every line of every case nightly.
+        self.lines.append(Line(code, description, person.member_id if person else None, person.name if person else "",
+                               role, count, len(counted), tuple(counted), due_on, before))
+
+
+_DATE_ORDER = itemgetter(1, 0)  # (on, contact_id) of a Contact
 
 
 def _present(person: Person, contacts: Iterable[Contact]) -> list[Contact]:
@@ -399,9 +411,9 @@ def _in_case_on(person: Person, day: dt.date) -> bool:
 def evaluate(facts: CaseMonthFacts) -> Evaluation:
     """Apply the standard to one case for one month."""
     start, end = month_start(facts.month), month_end(facts.month)
-    contacts = tuple(sorted((c for c in facts.contacts if start <= c.on <= end), key=lambda c: (c.on, c.contact_id)))
+    contacts = tuple(sorted((c for c in facts.contacts if start <= c.on <= end), key=_DATE_ORDER))
     if facts.month != start or contacts != facts.contacts:  # callers usually pass exactly the month's contacts
-        facts = replace(facts, month=start, contacts=contacts)
+        facts = facts._replace(month=start, contacts=contacts)
     in_month = [p for p in facts.people if _overlap(p.joined_on, p.left_on, start, end) > 0]
     children = [p for p in in_month if p.role == "child"]
     parents = [p for p in in_month if p.role == "parent"]
@@ -432,7 +444,7 @@ def evaluate(facts: CaseMonthFacts) -> Evaluation:
         return result(reason="Risk level missing: no family risk evaluation, re-evaluation or reunification "
                              "assessment completed in time for this month.")
 
-    builder = _Builder(facts, adjustment)
+    builder = _Builder(facts, adjustment, start, end)
     f2f = [c for c in contacts if _counts_as_f2f(facts, c)]
     by_caseworker = [c for c in f2f if c.maker == CASEWORKER]
 

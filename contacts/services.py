@@ -4,12 +4,11 @@ the stored monthly evaluation of the contact standard."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -35,6 +34,7 @@ from contacts.models import (
     ScheduledVisit,
     VisitStatus,
 )
+from contacts.results import bulk_evaluation, result_columns, store_results
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +282,7 @@ def scheduled_visits_cancel(*, user, case: Case, reason: str) -> int:
 def _standard_counts(case: Case, month: dt.date) -> dict[str, int]:
     """The standard's count for each adjustable requirement of ``case`` in ``month``."""
     facts = load_month_facts(Case.objects.filter(pk=case.pk), month)[case.pk]
-    evaluation = rules.evaluate(replace(facts, adjustments=()))
+    evaluation = rules.evaluate(facts._replace(adjustments=()))
     counts: dict[str, int] = {}
     for line in evaluation.lines:
         key = rules._adjustment_key(line.code, line.role)
@@ -349,7 +349,9 @@ def requirement_change_decide(*, user, change: RequirementChange, approve: bool,
     change.refresh_from_db()
     alert_resolve(key=f"requirement-change:{change.pk}")
     if approve and change.kind == RequestKind.INCREASE:
-        months = f"{change.first_month:%b %Y}" + (f" to {change.last_month:%b %Y}" if change.last_month != change.first_month else "")
+        months = f"{change.first_month:%b %Y}"
+        if change.last_month != change.first_month:
+            months += f" to {change.last_month:%b %Y}"
         case_note_add(user=user, case=case, subject="Increased contact approved",
                       text=f"Increased contact approved for {months}: "
                            + "; ".join(f"{rules.ADJUSTABLE[k]}: {v}" for k, v in change.counts.items())
@@ -363,36 +365,10 @@ def requirement_change_decide(*, user, change: RequirementChange, approve: bool,
 
 # --- The stored evaluation -------------------------------------------------------------------
 
-def evaluation_json(evaluation: rules.Evaluation) -> dict:
-    return {
-        "status": evaluation.status,
-        "case_type": evaluation.case_type or "",
-        "risk_level": evaluation.risk_level or "",
-        "required_total": evaluation.required_total,
-        "achieved_total": evaluation.achieved_total,
-        "lines": [{"code": line.code, "description": line.description, "member_id": line.member_id,
-                   "person_name": line.person_name, "role": line.role, "required": line.required,
-                   "achieved": line.achieved, "counted": list(line.counted),
-                   "due_on": line.due_on.isoformat() if line.due_on else None, "standard": line.standard}
-                  for line in evaluation.lines],
-        "not_counted": [[cid, list(reasons)] for cid, reasons in evaluation.not_counted],
-        "notes": list(evaluation.notes),
-        "not_assessable_reason": evaluation.not_assessable_reason,
-        "adjustment": ({"kind": evaluation.adjustment.kind, "counts": evaluation.adjustment.counts,
-                        "approved_by": evaluation.adjustment.approved_by,
-                        "request_id": evaluation.adjustment.request_id} if evaluation.adjustment else None),
-    }
-
-
-_RESULT_FIELDS = ["status", "case_type", "risk_level", "required_total", "achieved_total", "lines", "not_counted",
-                  "notes", "not_assessable_reason", "adjustment"]
-
-
 def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None) -> int:
     """Evaluate ``month`` for every case in ``cases`` and store the results with one bulk
     upsert. A closed month keeps the result frozen at close and is marked amended."""
     month = rules.month_start(month)
-    facts = load_month_facts(cases, month)
     now = timezone.now()
     today = timezone.localdate()
     closed = dict(CaseMonth.objects.filter(case__in=cases, month=month, closed_at__isnull=False)
@@ -402,52 +378,19 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None) -> int:
         planned = set(ScheduledVisit.objects.filter(
             case__in=cases, status=VisitStatus.PLANNED, scheduled_for__gte=today,
             scheduled_for__lte=rules.month_end(today)).values_list("case_id", flat=True))
-    rows = []
-    for case_id, case_facts in facts.items():
-        evaluation = rules.evaluate(case_facts)
-        result = evaluation_json(evaluation)
-        at_risk = rules.at_risk(evaluation, today, case_id in planned, settings.AT_RISK_DAYS_PER_VISIT)
-        rows.append(CaseMonth(case_id=case_id, month=month, computed_at=now, at_risk=at_risk,
-                              **{k: result[k] for k in _RESULT_FIELDS}))
-    with transaction.atomic():
-        _store_results(rows)
-        if closed and by is not None:
-            # Only a person's late contact amends a closed month; a system recompute does not.
-            CaseMonth.objects.filter(case_id__in=list(closed), month=month).update(amended_at=now, amended_by=by)
+    with bulk_evaluation():
+        rows = []
+        for case_id, case_facts in load_month_facts(cases, month).items():
+            evaluation = rules.evaluate(case_facts)
+            at_risk = rules.at_risk(evaluation, today, case_id in planned, settings.AT_RISK_DAYS_PER_VISIT)
+            rows.append((case_id, month, *result_columns(evaluation), now, at_risk))
+        with transaction.atomic():
+            store_results(rows)
+            if closed and by is not None:
+                # Only a person's late contact amends a closed month; a system recompute does not.
+                CaseMonth.objects.filter(case_id__in=list(closed), month=month).update(amended_at=now, amended_by=by)
     _after_recompute(month, closed)
     return len(rows)
-
-
-_STORED = _RESULT_FIELDS + ["computed_at", "at_risk"]
-
-
-def _store_results(rows: list[CaseMonth]) -> None:
-    """Upsert results on (case, month). On PostgreSQL the rows are streamed with COPY into a
-    temporary table and merged with one INSERT … ON CONFLICT: quoting thousands of JSON
-    documents into array parameters (what bulk_create does) costs more than evaluating them."""
-    if connection.vendor != "postgresql":
-        CaseMonth.objects.bulk_create(rows, batch_size=2000, update_conflicts=True, unique_fields=["case", "month"],
-                                      update_fields=_STORED)
-        return
-    table = CaseMonth._meta.db_table
-    fields = [CaseMonth._meta.get_field(name) for name in ["case", "month"] + _STORED]
-    columns = ", ".join(f.column for f in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS casemonth_incoming AS SELECT {columns} FROM {table} WITH NO DATA")
-        cursor.execute("TRUNCATE casemonth_incoming")
-        with cursor.cursor.copy(f"COPY casemonth_incoming ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([_copy_value(f, row) for f in fields])
-        updates = ", ".join(f"{f.column} = EXCLUDED.{f.column}" for f in fields[2:])
-        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM casemonth_incoming "
-                       f"ON CONFLICT (case_id, month) DO UPDATE SET {updates}")
-
-
-def _copy_value(field, row):
-    value = getattr(row, field.attname)
-    if isinstance(field, models.JSONField):
-        return None if value is None else json.dumps(value)
-    return value
 
 
 # Key of the one shortfall alert of a case-month (raised at month close, see contacts.compliance).

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.models import Role
@@ -155,7 +155,7 @@ def month_detail(request, reference, month):
     try:
         first = timezone.datetime.strptime(month, "%Y-%m").date()
     except ValueError:
-        raise Http404
+        raise Http404 from None
     result = selectors.month_result(case, first)
     if result is None:
         raise Http404

@@ -8,7 +8,11 @@ from django.utils import timezone
 from cases.forms import DateInput
 from cases.models import Person
 from responses.models import (
-    AlertCategory, AlertSeverity, InformationKind, RecommendationKind, SafetyDecision,
+    AlertCategory,
+    AlertSeverity,
+    InformationKind,
+    RecommendationKind,
+    SafetyDecision,
 )
 
 _TEXT = {"rows": 3}

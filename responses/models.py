@@ -8,7 +8,6 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-
 # --- Record alerts ---------------------------------------------------------------------------
 
 

@@ -40,7 +40,7 @@ def step_due_times(received_at: dt.datetime, due_hours: Sequence[int]) -> dict[s
     """When each step is due: ``due_hours`` gives hours after receipt, in the order of STEPS."""
     if len(due_hours) != len(STEPS) or any(h < 0 for h in due_hours):
         raise ValueError(f"Give {len(STEPS)} non-negative hours, one per step.")
-    return {code: received_at + dt.timedelta(hours=hours) for code, hours in zip(STEPS, due_hours)}
+    return {code: received_at + dt.timedelta(hours=hours) for code, hours in zip(STEPS, due_hours, strict=True)}
 
 
 def step_problem(code: str, done: set[str], note: str, *, via_assessment: bool = False) -> str | None:

@@ -25,9 +25,23 @@ from cases.services import CaseworkError, case_update
 from contacts import workdays
 from responses import rules
 from responses.models import (
-    FormalReview, InboundMessage, InboundStatus, InformationKind, InformationSource, PlanStatus, RecordAlert,
-    Recommendation, RecommendationKind, RecommendationStatus, Response, ResponseStep, SafetyAssessment,
-    SafetyDecision, SafetyPlan, SendingSystem, SupervisionReview,
+    FormalReview,
+    InboundMessage,
+    InboundStatus,
+    InformationKind,
+    InformationSource,
+    PlanStatus,
+    Recommendation,
+    RecommendationKind,
+    RecommendationStatus,
+    RecordAlert,
+    Response,
+    ResponseStep,
+    SafetyAssessment,
+    SafetyDecision,
+    SafetyPlan,
+    SendingSystem,
+    SupervisionReview,
 )
 
 

@@ -136,7 +136,8 @@ def _referrals(cases, free_services: list[Service]) -> None:
             referral.next_review_on = today + dt.timedelta(days=rng.randint(7, 60))
         information.append(FamilyInformation(
             referral=referral, given_on=sent_on, method=InformationMethod.IN_PERSON,
-            recorded_by_id=referral.created_by_id, details="Gave the service's phone number and intake hours; the first appointment is arranged by phone."))
+            recorded_by_id=referral.created_by_id, details=("Gave the service's phone number and intake hours; "
+                     "the first appointment is arranged by phone.")))
         changes += [ReferralStatusChange(referral=referral, from_status=a, to_status=b, on=on,
                                          changed_by_id=referral.created_by_id) for a, b, on in steps]
     Referral.objects.bulk_update(referrals, ["status", "active_on", "next_review_on"])

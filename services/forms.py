@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from cases.forms import DateInput
 from caseplans.models import PlanAction
+from cases.forms import DateInput
 from cases.models import CaseMember, MemberRole
 from services import rules
 from services.models import (

@@ -3,8 +3,8 @@
 from rest_framework import serializers
 
 from caseplans import rules
-from cases.models import Case, CasePlanGoal
 from caseplans.models import CasePlan, ChildObjective, PlanAction, PlanDecision, PlanGoal, ProtectiveConcern
+from cases.models import Case, CasePlanGoal
 
 
 class ChildObjectiveSerializer(serializers.ModelSerializer):

@@ -4,7 +4,14 @@ from rest_framework import serializers
 
 from cases.models import Case, Person
 from responses.models import (
-    FormalReview, InboundMessage, RecordAlert, Recommendation, Response, ResponseStep, SafetyAssessment, SafetyPlan,
+    FormalReview,
+    InboundMessage,
+    Recommendation,
+    RecordAlert,
+    Response,
+    ResponseStep,
+    SafetyAssessment,
+    SafetyPlan,
     SupervisionReview,
 )
 

@@ -98,7 +98,7 @@ def test_typing_in_the_search_box_narrows_the_list_without_reloading(page, sign_
 
     from cases.models import Person
 
-    first, second = make_family_case(cast.worker), make_family_case(cast.worker)
+    first, _second = make_family_case(cast.worker), make_family_case(cast.worker)
     Person.objects.filter(pk=first.children[0].person_id).update(given_name="Zephyr")
     sign_in(cast.worker)
     rows = page.locator("#case-rows tbody tr")

@@ -17,7 +17,7 @@ def _sign_out(page):
 
 
 def test_caseworker_refers_a_parent_to_paid_counselling_delegate_approves_and_it_becomes_active(
-        page, sign_in, cast, directory):
+        page, sign_in, cast, directory):  # noqa: F811 (the imported fixture)
     case = make_family_case(cast.worker)
     parent = case.parents[0]
     delegate = grant_delegate(cast.manager)

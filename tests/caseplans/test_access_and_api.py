@@ -68,7 +68,7 @@ def test_draft_form_pages_and_submit_access(signed_in, cast, family, who):
 
 @pytest.mark.parametrize("who", CAST)
 def test_endorsed_plan_copy_and_review_access(signed_in, cast, family, who):
-    plan = endorsed_plan(family, cast.worker, cast.leader)
+    endorsed_plan(family, cast.worker, cast.leader)
     client = signed_in(getattr(cast, who))
     base = f"/plans/cases/{family.reference}/v1/"
     assert client.get(base + "copy/").status_code == WRITE[who]

@@ -5,7 +5,7 @@ that the case exists) or, for people who may see but not change a case, 403."""
 import pytest
 
 from cases.models import Case
-from cases.permissions import visible_cases, share_case
+from cases.permissions import share_case, visible_cases
 
 POSITIONS = ["own", "team", "other_team", "other_office"]
 

@@ -142,3 +142,30 @@ def test_last_visit_with_child_and_guardian_is_found_for_long_term_guardianship(
     assert facts.last_guardian_contact == {child.pk: dt.date(2025, 2, 10)}
     line = next(line for line in rules.evaluate(facts).lines if line.code == "f2f_with_guardian")
     assert line.due_on == dt.date(2026, 2, 10) and line.status == "short by 1"
+    case_months_recompute(cases=Case.objects.filter(pk=case.pk), month=MARCH)
+    stored = next(line for line in CaseMonth.objects.get(case=case, month=MARCH).lines
+                  if line["code"] == "f2f_with_guardian")
+    assert stored["due_on"] == "2026-02-10" and stored["required"] == 1 and stored["achieved"] == 0
+
+
+def test_the_stored_row_holds_every_line_and_the_reason_a_contact_did_not_count(cast):
+    case = make_family_case(cast.worker, opened_on=dt.date(2025, 1, 1), risk="low", children=1)
+    child = case.children[0]
+    visit = _store_contact(case, _at(dt.date(2026, 3, 5), 10))
+    call = _store_contact(case, _at(dt.date(2026, 3, 6), 10), kind="other", mode="phone")
+    cases = Case.objects.filter(pk=case.pk)
+    case_months_recompute(cases=cases, month=MARCH)
+    row = CaseMonth.objects.get(case=case, month=MARCH)
+    seen = next(line for line in row.lines if line["code"] == "f2f" and line["member_id"] == child.pk)
+    assert seen == {"code": "f2f", "description": f"Face-to-face with {child.person.given_name}", "member_id": child.pk,
+                    "person_name": child.person.given_name, "role": "child", "required": 1, "achieved": 1,
+                    "counted": [visit.pk], "due_on": None, "standard": None}
+    assert row.not_counted == [[call.pk, ["Telephone, video and attempted visits do not count as face-to-face contact."]]]
+    assert row.status == "short" and row.case_type == "in_home" and row.risk_level == "low" and row.adjustment is None
+
+    second = _store_contact(case, _at(dt.date(2026, 3, 20), 10))
+    case_months_recompute(cases=cases, month=MARCH)
+    row.refresh_from_db()
+    seen = next(line for line in row.lines if line["code"] == "f2f" and line["member_id"] == child.pk)
+    assert seen["counted"] == [visit.pk, second.pk] and seen["achieved"] == 2
+    assert CaseMonth.objects.filter(case=case).count() == 1

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from contacts.models import Addendum, CaseMonth, Contact, ContactDraft, ScheduledVisit
 from contacts.services import ContactInput, contact_record
-from tests.contacts.conftest import visit_form
 from tests.conftest import make_family_case
+from tests.contacts.conftest import visit_form
 
 
 @pytest.fixture

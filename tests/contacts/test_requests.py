@@ -5,9 +5,9 @@ import pytest
 from django.utils import timezone
 
 from alerts.models import Alert
+from cases.services import CaseworkError
 from contacts.models import CaseMonth, Contact, RequirementChange
 from contacts.services import requirement_change_decide, requirement_change_request
-from cases.services import CaseworkError
 
 
 def month():

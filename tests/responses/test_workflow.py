@@ -319,8 +319,8 @@ def test_closing_needs_an_endorsed_recommendation_and_a_confirmation(cast, famil
 
 def test_closing_cancels_visits_ends_referrals_and_makes_the_record_read_only(cast, family):
     from contacts.models import ScheduledVisit, VisitStatus
-    from services.models import Referral, Service, ServiceProvider
     from services import services as referral_services
+    from services.models import Referral, Service, ServiceProvider
 
     visit = ScheduledVisit.objects.create(case=family, scheduled_for=timezone.localdate() + dt.timedelta(days=5))
     provider = ServiceProvider.objects.create(name="Test Parenting Hub")
@@ -347,9 +347,9 @@ def test_closing_cancels_visits_ends_referrals_and_makes_the_record_read_only(ca
 
 def test_closing_prorates_the_month_of_closure(cast):
     """Obligations stop from the closure date: the month's requirement is prorated."""
+    from cases.models import Case
     from contacts import rules as contact_rules
     from contacts.facts import load_month_facts
-    from cases.models import Case
     from tests.conftest import make_family_case
 
     today = timezone.localdate()

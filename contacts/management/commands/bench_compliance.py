@@ -3,17 +3,33 @@ a floor query that only reads the same contacts. Run it on `seed_demo --scale N`
 
 import json
 import time
+from contextlib import ExitStack
+from unittest import mock
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
 from cases.models import Case
-from contacts import rules
+from contacts import rules, services
 from contacts.compliance import cases_open_in
 from contacts.facts import local_month_bounds
 from contacts.models import Contact
 from contacts.services import case_months_recompute
+
+
+class _Stopwatch:
+    """Wraps a function and adds up the seconds spent in it."""
+
+    def __init__(self, function):
+        self.function, self.seconds = function, 0.0
+
+    def __call__(self, *args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return self.function(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - began
 
 
 class _QueryCounter:
@@ -41,8 +57,11 @@ class Command(BaseCommand):
         parser.add_argument("--cases", type=int, required=True)
         parser.add_argument("--month", help="YYYY-MM (default: last month)")
         parser.add_argument("--repeat", type=int, default=3, help="Runs of each; the best is reported")
+        parser.add_argument("--phases", action="store_true",
+                            help="Also print the best run's seconds reading the facts, evaluating and encoding, "
+                                 "and storing the results")
 
-    def handle(self, *args, cases, month=None, repeat=3, **options):
+    def handle(self, *args, cases, month=None, repeat=3, phases=False, **options):
         month = (timezone.datetime.strptime(month, "%Y-%m").date() if month
                  else rules.add_months(timezone.localdate().replace(day=1), -1))
         ids = list(cases_open_in(month).order_by("pk").values_list("pk", flat=True)[:cases])
@@ -52,14 +71,21 @@ class Command(BaseCommand):
         start, end = local_month_bounds(month)
         contacts = Contact.objects.filter(case__in=selected, occurred_at__gte=start, occurred_at__lt=end).count()
 
-        best, queries = None, 0
+        best, queries, split = None, 0, {}
         for _ in range(repeat):
             counter = _QueryCounter()
-            with connection.execute_wrapper(counter):
+            read, store = _Stopwatch(services.load_month_facts), _Stopwatch(services.store_results)
+            with connection.execute_wrapper(counter), ExitStack() as stack:
+                if phases:
+                    stack.enter_context(mock.patch.object(services, "load_month_facts", read))
+                    stack.enter_context(mock.patch.object(services, "store_results", store))
                 began = time.perf_counter()
                 case_months_recompute(cases=selected, month=month)
                 seconds = time.perf_counter() - began
-            best, queries = (seconds, counter.count) if best is None or seconds < best else (best, queries)
+            if best is None or seconds < best:
+                best, queries = seconds, counter.count
+                split = {"read_facts": read.seconds, "evaluate_and_encode": seconds - read.seconds - store.seconds,
+                         "store": store.seconds}
 
         subquery, params = selected.values("pk").query.sql_with_params()
         sql = (FLOOR_SQL if connection.vendor == "postgresql" else FLOOR_SQL_SQLITE).format(cases=subquery)
@@ -72,8 +98,11 @@ class Command(BaseCommand):
                 seconds = time.perf_counter() - began
             floor = seconds if floor is None or seconds < floor else floor
 
-        self.stdout.write(json.dumps({
+        figures = {
             "database": connection.vendor, "month": month.strftime("%Y-%m"), "cases": len(ids),
             "contacts_read": contacts, "seconds": round(best, 3), "sql_queries": queries,
             "floor_seconds": round(floor, 3), "ratio_to_floor": round(best / floor, 2) if floor else None,
-        }))
+        }
+        if phases:
+            figures["phases_seconds"] = {name: round(value, 3) for name, value in split.items()}
+        self.stdout.write(json.dumps(figures))

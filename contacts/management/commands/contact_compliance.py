@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cases.models import Case
 from contacts import rules
 from contacts.facts import load_month_facts
-from contacts.services import evaluation_json
+from contacts.results import evaluation_json
 
 
 class Command(BaseCommand):
