@@ -47,12 +47,9 @@ def case_list(request):
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     teams = list(selectors.teams_overseen(request.user))
     template = "cases/_case_rows.html" if request.htmx else "cases/case_list.html"
-    filters = request.GET.copy()
-    filters.pop("page", None)
     return render(request, template, {
         "page": page, "search": search, "scope": scope, "team_id": team_id, "include_closed": include_closed,
         "teams": teams, "offices": sorted({t.office for t in teams}, key=str), "office_id": office_id,
-        "filters": filters.urlencode(),
         "may_create": may_create_cases(request.user),
     })
 

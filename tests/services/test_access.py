@@ -161,3 +161,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, cases, referrals):
     response = client.get("/services/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert client.get("/api/referrals/").status_code in (401, 403)
+
+
+def test_the_directory_pages_keep_the_search_and_name_one_page(client, cast, directory):
+    provider = directory["free"].provider
+    Service.objects.bulk_create([Service(provider=provider, name=f"Parenting group {i:02}", service_type="parenting",
+                                         area_served="Riverbend Heights", cost_per_session=0) for i in range(60)])
+    client.force_login(cast.worker)
+    second = client.get("/services/?service_type=parenting&area=Riverbend&page=2").content.decode()
+    assert "Page 2 of 2" in second
+    assert 'href="?service_type=parenting&amp;area=Riverbend&amp;page=1"' in second
+    assert second.count("page=") == 1  # the link to page 1 only: the old page number is not carried along
