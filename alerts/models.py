@@ -11,6 +11,7 @@ class AlertKind(models.TextChoices):
     APPROVAL_PENDING = "approval_pending", "Request awaiting approval"
     PLAN_DUE = "plan_due", "Case plan due"
     PLAN_OVERDUE = "plan_overdue", "Case plan overdue"
+    ACTION_DUE = "action_due", "Case plan action due soon"
     ACTION_OVERDUE = "action_overdue", "Case plan action overdue"
     REFERRAL = "referral", "Referral"
     PROVIDER_UPDATE_DUE = "provider_update_due", "Provider update missing"

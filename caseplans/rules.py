@@ -129,11 +129,15 @@ def is_overdue(due_on: dt.date | None, completed_on: dt.date | None, today: dt.d
     return due_on is not None and completed_on is None and due_on < today
 
 
-def progress_summary(total: int, complete: int, overdue: int) -> str:
-    """e.g. "7 of 12 actions complete, 2 overdue"."""
+def progress_summary(total: int, complete: int, overdue: int, due_soon: int = 0) -> str:
+    """e.g. "7 of 12 actions complete, 2 overdue, 1 due soon"."""
     noun = "action" if total == 1 else "actions"
-    text = f"{complete} of {total} {noun} complete"
-    return f"{text}, {overdue} overdue" if overdue else text
+    parts = [f"{complete} of {total} {noun} complete"]
+    if overdue:
+        parts.append(f"{overdue} overdue")
+    if due_soon:
+        parts.append(f"{due_soon} due soon")
+    return ", ".join(parts)
 
 
 # --- Statutory timeframes -------------------------------------------------------------

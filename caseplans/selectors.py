@@ -48,6 +48,10 @@ def annotate_plan_facts(cases: QuerySet, *, today: dt.date) -> QuerySet:
         actions_total=_count(in_force_actions),
         actions_complete=_count(in_force_actions.filter(completed_on__isnull=False)),
         actions_overdue=_count(in_force_actions.filter(completed_on__isnull=True, due_on__lt=today)),
+        actions_due_soon=_count(in_force_actions.filter(completed_on__isnull=True, due_on__gte=today,
+                                                        due_on__lte=today + dt.timedelta(days=settings.CASEPLAN_DUE_SOON_DAYS))),
+        next_action_due_on=_first(in_force_actions.filter(completed_on__isnull=True, due_on__gte=today)
+                                  .order_by("due_on"), "due_on"),
     )
 
 
@@ -64,6 +68,8 @@ class PlanRow:
     timeframes: list
     overdue_actions: int
     progress: str
+    due_soon_actions: int = 0  # open actions due within CASEPLAN_DUE_SOON_DAYS
+    next_action_due_on: dt.date | None = None
 
     @property
     def awaiting_endorsement(self) -> bool:
@@ -71,7 +77,7 @@ class PlanRow:
 
     @property
     def needs_attention(self) -> bool:
-        return self.awaiting_endorsement or self.overdue_actions > 0 or any(
+        return self.awaiting_endorsement or self.overdue_actions > 0 or self.due_soon_actions > 0 or any(
             f.status in (rules.DUE_SOON, rules.OVERDUE) for f in self.timeframes)
 
 
@@ -84,10 +90,10 @@ def plan_row(case: Case, *, today: dt.date) -> PlanRow:
     frames = rules.case_timeframes(facts, today=today, first_plan_days=settings.CASEPLAN_FIRST_PLAN_DAYS,
                                    review_months=settings.CASEPLAN_REVIEW_MONTHS,
                                    soon_days=settings.CASEPLAN_DUE_SOON_DAYS)
-    progress = rules.progress_summary(case.actions_total, case.actions_complete, case.actions_overdue) \
-        if case.in_force_id else ""
+    progress = rules.progress_summary(case.actions_total, case.actions_complete, case.actions_overdue,
+                                      case.actions_due_soon) if case.in_force_id else ""
     return PlanRow(case.pk, case.reference, case.team_id, case.caseworker_id, case, case.in_force_id, frames,
-                   case.actions_overdue, progress)
+                   case.actions_overdue, progress, case.actions_due_soon, case.next_action_due_on)
 
 
 def _cases_with_plan_work(queryset: QuerySet) -> QuerySet:

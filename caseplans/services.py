@@ -451,7 +451,7 @@ def goal_review_record(*, user, goal: PlanGoal, progress: str, evidence: str, re
 
 
 def plan_timeframes_check(*, today: dt.date | None = None) -> int:
-    """Raise alerts (due soon, overdue) for every open case's plan timeframes and overdue actions,
+    """Raise alerts (due soon, overdue) for every open case's plan timeframes and actions,
     and resolve the ones no longer true. Set-based: a fixed number of queries. Returns new alerts."""
     from alerts.models import Alert, AlertKind, AlertStatus
     from alerts.services import AlertSpec, alerts_raise_many
@@ -481,6 +481,14 @@ def plan_timeframes_check(*, today: dt.date | None = None) -> int:
                 key=f"caseplan:actions:{row.plan_id}", kind=AlertKind.ACTION_OVERDUE,
                 title=f"Case plan actions overdue: {row.reference}", recipient_ids=recipients,
                 case_id=row.case_id, link=link))
+        if row.due_soon_actions:
+            # One alert per plan and earliest due date: when that action is done, the next one due
+            # soon (if any) is a new alert with its own date.
+            due = row.next_action_due_on
+            specs.append(AlertSpec(
+                key=f"caseplan:actions-due:{row.plan_id}:{due:%Y-%m-%d}", kind=AlertKind.ACTION_DUE,
+                title=f"Case plan action due {due:%d %b %Y}: {row.reference}", recipient_ids=recipients,
+                case_id=row.case_id, link=link, due_on=due))
     created = alerts_raise_many(specs)
     Alert.objects.filter(key__startswith="caseplan:").exclude(status=AlertStatus.RESOLVED).exclude(
         key__in=[s.key for s in specs]).update(status=AlertStatus.RESOLVED, resolved_at=timezone.now())

@@ -335,6 +335,7 @@ def leader_dashboard(request):
         "overdue": sum(1 for r in rows if any(f.status == rules.OVERDUE for f in r.timeframes)),
         "due_soon": sum(1 for r in rows if any(f.status == rules.DUE_SOON for f in r.timeframes)),
         "actions_overdue": sum(1 for r in rows if r.overdue_actions),
+        "actions_due_soon": sum(1 for r in rows if r.due_soon_actions),
     }
     return render(request, "caseplans/dashboard.html", {
         "page": Paginator(rows, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page")), "summary": summary,

@@ -17,8 +17,8 @@ from alerts.models import Alert, AlertKind, AlertRecipient, AlertStatus
 from alerts.services import AlertSpec, alerts_raise_many, alerts_resolve_many
 from cases.models import Case, Role, User
 from contacts import rules
-from contacts.models import CaseMonth, ComplianceRun, MonthStatus, RunKind
-from contacts.services import SHORTFALL_KEY, case_months_recompute
+from contacts.models import CaseMonth, ComplianceRun, MonthStatus, PendingRecompute, RunKind
+from contacts.services import SHORTFALL_KEY, case_months_recompute, pending_recomputes_done
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,30 @@ def month_to_close(today: dt.date) -> dt.date:
     previous = rules.add_months(today.replace(day=1), -1)
     grace_over = today.day > settings.MONTH_CLOSE_GRACE_DAYS
     return previous if grace_over else rules.add_months(previous, -1)
+
+
+# --- Recomputes that were never queued ----------------------------------------------------
+
+# A request younger than this is left to its queued task, which is probably about to run.
+PENDING_GRACE = dt.timedelta(minutes=10)
+
+
+def pending_recomputes_catch_up(*, older_than: dt.timedelta = PENDING_GRACE) -> int:
+    """Recompute every case-month whose queued recompute never ran (the broker was down
+    when the change was saved, or a worker lost the task): one recompute per month and
+    requesting person, never one per case. Returns the number of case-months."""
+    until = timezone.now() - older_than
+    groups = defaultdict(list)
+    for case_id, month, by_id in PendingRecompute.objects.filter(requested_at__lte=until).values_list(
+            "case_id", "month", "requested_by_id"):
+        groups[month, by_id].append(case_id)
+    people = User.objects.in_bulk({by_id for _, by_id in groups if by_id})
+    for (month, by_id), case_ids in sorted(groups.items(), key=lambda group: group[0][0]):
+        case_months_recompute(cases=Case.objects.filter(pk__in=case_ids), month=month, by=people.get(by_id))
+        pending_recomputes_done(case_ids=case_ids, months=[month], requested_until=until)
+    if groups:
+        log.info("Caught up %d case-months whose recompute was never queued.", sum(map(len, groups.values())))
+    return sum(map(len, groups.values()))
 
 
 # --- Runs --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Count, Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +16,7 @@ from alerts.selectors import alerts_for
 from cases.models import Role
 from cases.permissions import visible_cases
 from contacts import compliance, dashboards, rules, selectors
-from contacts.models import ComplianceRun, RunKind, ScheduledVisit, VisitStatus
+from contacts.models import ComplianceRun, PendingRecompute, RunKind, ScheduledVisit, VisitStatus
 from contacts.tasks import run_fan_out
 
 
@@ -121,7 +122,9 @@ def _administrator(user) -> bool:
 def runs(request):
     if not _administrator(request.user):
         raise Http404
-    return render(request, "contacts/runs.html", {"runs": ComplianceRun.objects.select_related("triggered_by")[:30]})
+    pending = PendingRecompute.objects.aggregate(count=Count("pk"), oldest=Min("requested_at"))
+    return render(request, "contacts/runs.html", {"runs": ComplianceRun.objects.select_related("triggered_by")[:30],
+                                                  "pending": pending})
 
 
 @require_POST

@@ -247,6 +247,27 @@ class CaseMonth(models.Model):
         return f"{self.case_id} {self.month:%Y-%m}: {self.status}"
 
 
+class PendingRecompute(models.Model):
+    """A case-month whose stored result must be recomputed because something it depends on
+    changed (a contact saved, corrected or amended, an approved requirement change, a
+    referral's involvement). Written in the same transaction as the change, so a broker
+    outage cannot lose it: the queued task removes it when done, and the nightly run
+    recomputes whatever is left."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First day of the month")
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", help_text="Whose change it was (a closed month is "
+                                                                 "marked amended by them)")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "month"], name="one_pending_recompute_per_case_month")]
+
+    def __str__(self):
+        return f"{self.case_id} {self.month:%Y-%m} (since {self.requested_at:%Y-%m-%d %H:%M})"
+
+
 class RunKind(models.TextChoices):
     NIGHTLY = "nightly", "Nightly recompute"
     MANUAL = "manual", "Recompute now"

@@ -28,6 +28,7 @@ from contacts.models import (
     ContactParticipant,
     Location,
     MakerRole,
+    PendingRecompute,
     RequestKind,
     RequestStatus,
     RequirementChange,
@@ -407,11 +408,17 @@ def _after_recompute(month: dt.date, closed: dict[int, str]) -> None:
 
 
 def queue_recompute(case_id: int, days, *, by=None) -> None:
-    """After the transaction commits, recompute the case's months that contain ``days``.
-    The request never waits for a worker; if the broker is down the nightly run catches up."""
+    """Record, in the caller's transaction, that the case's months containing ``days`` need
+    a recompute, and after the commit queue it. The request never waits for a worker; if
+    the broker is down, the nightly run finds the record and catches up."""
     from contacts.tasks import recompute_case_months
 
-    months = sorted({rules.month_start(d).isoformat() for d in days})
+    months = sorted({rules.month_start(d) for d in days})
+    now = timezone.now()
+    PendingRecompute.objects.bulk_create(
+        [PendingRecompute(case_id=case_id, month=month, requested_at=now, requested_by=by) for month in months],
+        update_conflicts=True, unique_fields=["case", "month"], update_fields=["requested_at", "requested_by"])
+    months = [month.isoformat() for month in months]
     by_id = by.pk if by is not None else None
 
     def send():
@@ -422,6 +429,15 @@ def queue_recompute(case_id: int, days, *, by=None) -> None:
                         exc_info=True)
 
     transaction.on_commit(send)
+
+
+def pending_recomputes_done(*, case_ids, months, requested_until: dt.datetime) -> int:
+    """Forget the recompute requests the caller has just served: those of ``case_ids`` and
+    ``months`` made up to ``requested_until`` (read before recomputing). A request made
+    while the recompute ran is newer and stays for the next one."""
+    deleted, _ = PendingRecompute.objects.filter(case_id__in=case_ids, month__in=months,
+                                                 requested_at__lte=requested_until).delete()
+    return deleted
 
 
 def can_request_changes(user, case) -> bool:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases.models import Case
 from contacts import compliance
 from contacts.models import ComplianceRun, RunKind
-from contacts.services import case_months_recompute
+from contacts.services import case_months_recompute, pending_recomputes_done
 
 TRANSIENT = (ConnectionError, TimeoutError)
 RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": True, "retry_backoff_max": 300, "max_retries": 5}
@@ -22,8 +22,11 @@ def recompute_case_months(case_id: int, months: list[str], by_user_id: int | Non
     Idempotent: the result is an upsert on (case, month)."""
     by = get_user_model().objects.filter(pk=by_user_id).first() if by_user_id else None
     cases = Case.objects.filter(pk=case_id)
+    months = [dt.date.fromisoformat(month) for month in months]
+    requested_until = timezone.now()
     for month in months:
-        case_months_recompute(cases=cases, month=dt.date.fromisoformat(month), by=by)
+        case_months_recompute(cases=cases, month=month, by=by)
+    pending_recomputes_done(case_ids=[case_id], months=months, requested_until=requested_until)
     return len(months)
 
 
@@ -33,6 +36,8 @@ def compliance_chunk(run_id: int, team_id: int) -> int:
 
 
 def _fan_out(run: ComplianceRun) -> int:
+    """Catch up the recomputes a broker outage left behind, then queue one chunk per team."""
+    compliance.pending_recomputes_catch_up()
     chunks = compliance.run_chunks(run)
     if chunks:
         group(compliance_chunk.s(run.pk, team_id) for team_id in chunks).apply_async()

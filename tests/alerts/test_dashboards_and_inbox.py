@@ -2,6 +2,7 @@
 and the beat schedule — who sees what, and that the numbers are the stored results."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -139,7 +140,20 @@ def test_scheduler_runs_page_is_for_administrators_and_recompute_now_shows_progr
     assert run.finished_at and run.cases_processed == 3 and run.progress_percent == 100
     progress = client.get(f"/contacts/runs/{run.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'value="100"' in progress and "3 cases" in progress
-    assert "Recompute now" in client.get("/contacts/runs/").content.decode()
+    page = client.get("/contacts/runs/").content.decode()
+    assert "Recompute now" in page and "No case-month is waiting for a recompute." in page
+
+
+def test_the_runs_page_shows_recomputes_left_behind_by_a_broker_outage(client, cast):
+    from contacts.models import PendingRecompute
+
+    family = make_family_case(cast.worker)
+    PendingRecompute.objects.create(case=family, month=timezone.localdate().replace(day=1),
+                                    requested_at=timezone.make_aware(dt.datetime(2026, 11, 20, 9, 30)))
+    client.force_login(cast.administrator)
+    page = client.get("/contacts/runs/").content.decode()
+    assert "1 case-month waiting for a recompute since 20 Nov 2026 09:30" in page
+    assert family.reference not in page  # a count for administrators, not a list of cases
 
 
 def test_sync_schedule_writes_the_beat_schedule_once(db):

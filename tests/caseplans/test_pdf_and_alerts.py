@@ -7,6 +7,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from alerts.models import Alert, AlertStatus
+from caseplans import selectors
 from caseplans import services as plan_services
 from caseplans.pdf import render_plan_pdf
 from caseplans.tasks import plan_timeframes_check
@@ -124,3 +125,35 @@ def test_check_runs_a_fixed_number_of_queries(cast, django_assert_max_num_querie
         case.save()
     with django_assert_max_num_queries(12):
         assert plan_services.plan_timeframes_check(today=today) == 8
+
+
+def test_an_action_due_soon_raises_an_alert_naming_its_date_until_it_is_done(cast, family):
+    today = timezone.localdate()
+    plan = endorsed_plan(family, cast.worker, cast.leader, actions=2)  # due in 14 and 15 days
+    first, second = plan.actions.order_by("due_on")
+    plan_services.plan_timeframes_check(today=today)
+    assert "action_due" not in _open_alerts(family)  # two weeks away: not yet
+
+    week_later = today + dt.timedelta(days=8)  # due in 6 and 7 days (CASEPLAN_DUE_SOON_DAYS = 7)
+    plan_services.plan_timeframes_check(today=week_later)
+    alert = _open_alerts(family)["action_due"]
+    assert alert.title == f"Case plan action due {first.due_on:%d %b %Y}: {family.reference}"
+    assert set(alert.recipients.all()) == {cast.worker, cast.leader}
+    assert "2 due soon" in selectors.plan_row(_annotated(family, week_later), today=week_later).progress
+
+    plan_services.action_complete(user=cast.worker, action=first, lock_version=first.lock_version,
+                                  completed_on=today, progress_note="Done early")
+    plan_services.plan_timeframes_check(today=week_later)
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.RESOLVED
+    assert _open_alerts(family)["action_due"].title == f"Case plan action due {second.due_on:%d %b %Y}: {family.reference}"
+
+    past_due = second.due_on + dt.timedelta(days=1)
+    plan_services.plan_timeframes_check(today=past_due)
+    assert "action_due" not in _open_alerts(family) and "action_overdue" in _open_alerts(family)
+
+
+def _annotated(case, today):
+    from cases.models import Case
+
+    return selectors.annotate_plan_facts(Case.objects.filter(pk=case.pk), today=today).get()

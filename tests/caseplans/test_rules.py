@@ -85,6 +85,8 @@ def test_completed_action_past_due_is_not_warned_as_overdue():
 def test_progress_summary():
     assert rules.progress_summary(12, 7, 2) == "7 of 12 actions complete, 2 overdue"
     assert rules.progress_summary(1, 0, 0) == "0 of 1 action complete"
+    assert rules.progress_summary(12, 7, 2, 1) == "7 of 12 actions complete, 2 overdue, 1 due soon"
+    assert rules.progress_summary(3, 1, 0, 2) == "1 of 3 actions complete, 2 due soon"
 
 
 # --- Timeframes -----------------------------------------------------------------------

@@ -40,6 +40,7 @@ def test_bench_compliance_recomputes_every_case_and_splits_the_time_into_phases(
     assert phases["read_facts"] + phases["evaluate_and_encode"] + phases["store"] == pytest.approx(
         figures["seconds"], abs=0.005)
     assert 0 <= phases["of_which_sql_statements"] <= phases["read_facts"]
+    assert figures["cpu_seconds"]["python"] > 0 and "database_backend" in figures["cpu_seconds"]
     assert CaseMonth.objects.filter(month=_last_month(), case__in=cases).count() == 3
 
 

@@ -1,14 +1,18 @@
 """The contact_compliance command prints the same evaluation the pages store, and a broker
-outage never loses a contact."""
+outage never loses a contact nor the recompute it needs."""
 
+import datetime as dt
 import json
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from contacts.models import CaseMonth, Contact
-from contacts.services import ContactInput, contact_record
+from cases.models import Case
+from contacts import rules, tasks
+from contacts.compliance import pending_recomputes_catch_up
+from contacts.models import CaseMonth, Contact, PendingRecompute
+from contacts.services import ContactInput, case_months_recompute, contact_record, pending_recomputes_done
 
 
 def test_command_prints_the_same_evaluation_as_the_case_page(client, cast, family, capsys):
@@ -34,15 +38,64 @@ def test_command_refuses_unknown_case_and_bad_month(family):
         call_command("contact_compliance", family.reference, "January")
 
 
+def _broker_down(*args, **kwargs):
+    raise ConnectionRefusedError("Redis is not answering")
+
+
 def test_a_broker_outage_still_saves_the_contact(cast, family, monkeypatch, django_capture_on_commit_callbacks):
-    from contacts import tasks
-
-    def broker_down(*args, **kwargs):
-        raise ConnectionRefusedError("Redis is not answering")
-
-    monkeypatch.setattr(tasks.recompute_case_months, "delay", broker_down)
+    monkeypatch.setattr(tasks.recompute_case_months, "delay", _broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         contact = contact_record(user=cast.worker, case=family, data=ContactInput(
             occurred_at=timezone.now(), kind="face_to_face", made_by=cast.worker, participants=family.children))
     assert Contact.objects.filter(pk=contact.pk).exists()
-    assert not CaseMonth.objects.exists()  # the nightly run catches up
+    assert not CaseMonth.objects.exists()
+    pending = PendingRecompute.objects.get()  # saved with the contact: the nightly run will find it
+    assert (pending.case_id, pending.month, pending.requested_by) == (family.pk, timezone.localdate().replace(day=1),
+                                                                       cast.worker)
+
+
+def _at(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+
+
+def test_a_late_contact_saved_while_the_broker_was_down_amends_its_closed_month_at_the_next_nightly_run(
+        cast, family, monkeypatch, django_capture_on_commit_callbacks):
+    last_month = rules.add_months(timezone.localdate().replace(day=1), -1)
+    case_months_recompute(cases=Case.objects.filter(pk=family.pk), month=last_month)
+    CaseMonth.objects.filter(case=family, month=last_month).update(closed_at=timezone.now(),
+                                                                   result_at_close={"status": "short"})
+    monkeypatch.setattr(tasks.recompute_case_months, "delay", _broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_record(user=cast.worker, case=family, data=ContactInput(
+            occurred_at=_at(last_month + dt.timedelta(days=9)), kind="face_to_face", made_by=cast.worker,
+            participants=family.children))
+    closed = CaseMonth.objects.get(case=family, month=last_month)
+    assert closed.amended_at is None  # nothing recomputed yet
+    # Hours later, the broker is back and the nightly run starts.
+    PendingRecompute.objects.update(requested_at=timezone.now() - dt.timedelta(hours=3))
+    monkeypatch.undo()
+    tasks.nightly_compliance()
+    closed.refresh_from_db()
+    assert closed.amended_by == cast.worker and closed.result_at_close == {"status": "short"}
+    child = next(line for line in closed.lines if line["code"] == "f2f" and line["role"] == "child")
+    assert child["achieved"] == 1
+    assert not PendingRecompute.objects.exists()
+
+
+def test_the_queued_recompute_clears_its_request_but_not_a_newer_one(cast, family, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_record(user=cast.worker, case=family, data=ContactInput(
+            occurred_at=timezone.now(), kind="face_to_face", made_by=cast.worker, participants=family.children))
+    assert CaseMonth.objects.filter(case=family).exists() and not PendingRecompute.objects.exists()
+
+    month = timezone.localdate().replace(day=1)
+    started = timezone.now()
+    PendingRecompute.objects.create(case=family, month=month, requested_at=started + dt.timedelta(seconds=1))
+    assert pending_recomputes_done(case_ids=[family.pk], months=[month], requested_until=started) == 0
+    assert PendingRecompute.objects.filter(case=family, month=month).exists()
+
+
+def test_a_request_younger_than_the_grace_period_is_left_to_its_queued_task(cast, family):
+    PendingRecompute.objects.create(case=family, month=timezone.localdate().replace(day=1), requested_at=timezone.now())
+    assert pending_recomputes_catch_up() == 0
+    assert PendingRecompute.objects.exists() and not CaseMonth.objects.exists()

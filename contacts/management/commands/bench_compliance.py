@@ -2,6 +2,7 @@
 a floor query that only reads the same contacts. Run it on `seed_demo --scale N` data."""
 
 import json
+import os
 import time
 from contextlib import ExitStack
 from unittest import mock
@@ -51,6 +52,23 @@ class _QueryCounter:
             self.seconds += time.perf_counter() - began
 
 
+def _database_cpu_seconds() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend, when the server runs
+    on this machine (read from /proc); None otherwise. Parallel query workers are not
+    included, so this is a lower bound of the database's work."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 FLOOR_SQL = """
 SELECT c.case_id, COUNT(DISTINCT c.id), ARRAY_AGG(p.member_id)
 FROM contacts_contact c LEFT JOIN contacts_contactparticipant p ON p.contact_id = c.id
@@ -69,7 +87,8 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=3, help="Runs of each; the best is reported")
         parser.add_argument("--phases", action="store_true",
                             help="Also print the best run's seconds reading the facts (and of those, inside SQL "
-                                 "statements), evaluating and encoding, and storing the results")
+                                 "statements), evaluating and encoding, and storing the results, and the CPU "
+                                 "seconds of this process and of its database backend")
 
     def handle(self, *args, cases, month=None, repeat=3, phases=False, **options):
         month = (timezone.datetime.strptime(month, "%Y-%m").date() if month
@@ -81,22 +100,26 @@ class Command(BaseCommand):
         start, end = local_month_bounds(month)
         contacts = Contact.objects.filter(case__in=selected, occurred_at__gte=start, occurred_at__lt=end).count()
 
-        best, queries, split = None, 0, {}
+        best, queries, split, cpu = None, 0, {}, {}
         for _ in range(repeat):
             counter = _QueryCounter()
             read = _Stopwatch(services.load_month_facts, counter)
             store = _Stopwatch(services.store_results, counter)
+            database_cpu = _database_cpu_seconds() if phases else None
             with connection.execute_wrapper(counter), ExitStack() as stack:
                 if phases:
                     stack.enter_context(mock.patch.object(services, "load_month_facts", read))
                     stack.enter_context(mock.patch.object(services, "store_results", store))
-                began = time.perf_counter()
+                began, python_cpu = time.perf_counter(), time.process_time()
                 case_months_recompute(cases=selected, month=month)
-                seconds = time.perf_counter() - began
+                seconds, python_cpu = time.perf_counter() - began, time.process_time() - python_cpu
+            if database_cpu is not None:
+                database_cpu = _database_cpu_seconds() - database_cpu
             if best is None or seconds < best:
                 best, queries = seconds, counter.count
                 split = {"read_facts": read.seconds, "of_which_sql_statements": read.in_sql,
                          "evaluate_and_encode": seconds - read.seconds - store.seconds, "store": store.seconds}
+                cpu = {"python": python_cpu, "database_backend": database_cpu}
 
         subquery, params = selected.values("pk").query.sql_with_params()
         sql = (FLOOR_SQL if connection.vendor == "postgresql" else FLOOR_SQL_SQLITE).format(cases=subquery)
@@ -116,4 +139,5 @@ class Command(BaseCommand):
         }
         if phases:
             figures["phases_seconds"] = {name: round(value, 3) for name, value in split.items()}
+            figures["cpu_seconds"] = {name: None if value is None else round(value, 2) for name, value in cpu.items()}
         self.stdout.write(json.dumps(figures))
