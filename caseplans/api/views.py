@@ -51,7 +51,8 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
             return serializers.CasePlanCreateSerializer
         return {"endorse": serializers.CommentSerializer, "return_plan": serializers.CommentSerializer,
                 "copy_provided": serializers.CopySerializer, "add_concern": serializers.ConcernSerializer,
-                "add_goal": serializers.GoalSerializer}.get(self.action, serializers.CasePlanSerializer)
+                "add_goal": serializers.GoalSerializer, "change_concern": serializers.ConcernSerializer,
+                "change_goal": serializers.GoalSerializer}.get(self.action, serializers.CasePlanSerializer)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -139,6 +140,37 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
         serializer.is_valid(raise_exception=True)
         saved = _write(lambda: services.goal_save(user=request.user, plan=plan, **serializer.validated_data))
         return Response(serializers.GoalSerializer(saved).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["patch"], url_path=r"concerns/(?P<concern_id>\d+)")
+    def change_concern(self, request, pk=None, concern_id=None):
+        """Change a concern of a draft; send the ``lock_version`` you read (409 if someone saved it since)."""
+        plan = self.get_object()
+        concern = get_object_or_404(plan.concerns, pk=concern_id)
+        data = self._changes(serializers.ConcernSerializer(concern, data=request.data, partial=True))
+        saved = _write(lambda: services.concern_save(
+            user=request.user, plan=plan, concern=concern, lock_version=data["lock_version"],
+            text=data.get("concern", concern.concern), strengths=data.get("strengths", concern.strengths),
+            needs=data.get("needs", concern.needs)))
+        return Response(serializers.ConcernSerializer(saved).data)
+
+    @action(detail=True, methods=["patch"], url_path=r"goals/(?P<goal_id>\d+)")
+    def change_goal(self, request, pk=None, goal_id=None):
+        """Change a goal of a draft; send the ``lock_version`` you read (409 if someone saved it since)."""
+        plan = self.get_object()
+        goal = get_object_or_404(plan.goals, pk=goal_id)
+        data = self._changes(serializers.GoalSerializer(goal, data=request.data, partial=True))
+        saved = _write(lambda: services.goal_save(
+            user=request.user, plan=plan, goal=goal, lock_version=data["lock_version"],
+            text=data.get("text", goal.text), status=data.get("status", goal.status)))
+        return Response(serializers.GoalSerializer(saved).data)
+
+    def _changes(self, serializer) -> dict:
+        serializer.is_valid(raise_exception=True)
+        lock_version = self.request.data.get("lock_version")
+        if not isinstance(lock_version, int) or isinstance(lock_version, bool):
+            raise ValidationError({"lock_version": "Send the lock_version you read, so a concurrent change is not "
+                                                   "overwritten."})
+        return {**serializer.validated_data, "lock_version": lock_version}
 
     @action(detail=True, methods=["get"])
     def versions(self, request, pk=None):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from caseplans import services as plan_services
 from caseplans.models import CasePlan
 from tests.caseplans.conftest import draft_plan, endorsed_plan
+from tests.conftest import make_family_case
 
 CAST = ["worker", "colleague", "other_team_worker", "leader", "other_team_leader", "manager",
         "other_office_manager", "support_officer", "administrator"]
@@ -231,3 +232,58 @@ def test_api_client_can_write_a_whole_plan_and_submit_it(cast, family, client):
     assert response.status_code == 200 and response.json()["status"] == "submitted"
     client.force_login(cast.manager)
     assert client.post(base + "goals/", {"text": "x"}, content_type="application/json").status_code == 403
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_api_changes_a_concern_and_a_goal_of_a_draft_for_those_who_may_edit(client, cast, family, who):
+    plan = draft_plan(family, cast.worker)
+    concern, goal = plan.concerns.get(), plan.goals.get()
+    client.force_login(getattr(cast, who))
+    changed = client.patch(f"/api/case-plans/{plan.pk}/concerns/{concern.pk}/",
+                           {"concern": "Dad's drinking at weekends", "lock_version": concern.lock_version},
+                           content_type="application/json")
+    assert changed.status_code == WRITE[who]
+    changed_goal = client.patch(f"/api/case-plans/{plan.pk}/goals/{goal.pk}/",
+                                {"text": "Weekends are safe and sober", "lock_version": goal.lock_version},
+                                content_type="application/json")
+    assert changed_goal.status_code == WRITE[who]
+    concern.refresh_from_db()
+    goal.refresh_from_db()
+    assert (concern.concern == "Dad's drinking at weekends") == (WRITE[who] == 200)
+    assert (goal.text == "Weekends are safe and sober") == (WRITE[who] == 200)
+    if WRITE[who] == 200:
+        assert changed.json()["lock_version"] == concern.lock_version and concern.strengths  # the rest kept
+
+
+def test_api_concern_and_goal_changes_refuse_bad_input_and_stale_versions(client, cast, family):
+    plan = draft_plan(family, cast.worker)
+    concern, goal = plan.concerns.get(), plan.goals.get()
+    url = f"/api/case-plans/{plan.pk}/concerns/{concern.pk}/"
+    client.force_login(cast.worker)
+    missing = client.patch(url, {"concern": "New text"}, content_type="application/json")
+    assert missing.status_code == 400 and "lock_version" in missing.json()
+    empty = client.patch(url, {"concern": "  ", "lock_version": concern.lock_version}, content_type="application/json")
+    assert empty.status_code == 400 and empty.json() == {"concern": ["This field may not be blank."]}
+    bad_status = client.patch(f"/api/case-plans/{plan.pk}/goals/{goal.pk}/",
+                              {"status": "finished-ish", "lock_version": goal.lock_version},
+                              content_type="application/json")
+    assert bad_status.status_code == 400 and "status" in bad_status.json()
+    assert client.patch(url, {"concern": "First", "lock_version": concern.lock_version},
+                        content_type="application/json").status_code == 200
+    stale = client.patch(url, {"concern": "Second", "lock_version": concern.lock_version},
+                         content_type="application/json")
+    assert stale.status_code == 409 and "after you opened it" in stale.json()["detail"]
+    other_plan_goal = draft_plan(make_family_case(cast.worker), cast.worker).goals.get()
+    assert client.patch(f"/api/case-plans/{plan.pk}/goals/{other_plan_goal.pk}/",
+                        {"text": "x", "lock_version": other_plan_goal.lock_version},
+                        content_type="application/json").status_code == 404
+    concern.refresh_from_db()
+    assert concern.concern == "First"
+
+    plan_services.plan_submit(user=cast.worker, plan=plan)
+    concern.refresh_from_db()
+    after_submit = client.patch(url, {"concern": "Too late", "lock_version": concern.lock_version},
+                                content_type="application/json")
+    assert after_submit.status_code == 400
+    concern.refresh_from_db()
+    assert concern.concern == "First"
