@@ -144,33 +144,33 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
     @action(detail=True, methods=["patch"], url_path=r"concerns/(?P<concern_id>\d+)")
     def change_concern(self, request, pk=None, concern_id=None):
         """Change a concern of a draft; send the ``lock_version`` you read (409 if someone saved it since)."""
-        plan = self.get_object()
-        concern = get_object_or_404(plan.concerns, pk=concern_id)
-        data = self._changes(serializers.ConcernSerializer(concern, data=request.data, partial=True))
-        saved = _write(lambda: services.concern_save(
-            user=request.user, plan=plan, concern=concern, lock_version=data["lock_version"],
-            text=data.get("concern", concern.concern), strengths=data.get("strengths", concern.strengths),
-            needs=data.get("needs", concern.needs)))
-        return Response(serializers.ConcernSerializer(saved).data)
+        return self._change_part(request, "concerns", concern_id, serializers.ConcernSerializer,
+                                 lambda plan, concern, data, lock_version: services.concern_save(
+                                     user=request.user, plan=plan, concern=concern, lock_version=lock_version,
+                                     text=data.get("concern", concern.concern),
+                                     strengths=data.get("strengths", concern.strengths),
+                                     needs=data.get("needs", concern.needs)))
 
     @action(detail=True, methods=["patch"], url_path=r"goals/(?P<goal_id>\d+)")
     def change_goal(self, request, pk=None, goal_id=None):
         """Change a goal of a draft; send the ``lock_version`` you read (409 if someone saved it since)."""
-        plan = self.get_object()
-        goal = get_object_or_404(plan.goals, pk=goal_id)
-        data = self._changes(serializers.GoalSerializer(goal, data=request.data, partial=True))
-        saved = _write(lambda: services.goal_save(
-            user=request.user, plan=plan, goal=goal, lock_version=data["lock_version"],
-            text=data.get("text", goal.text), status=data.get("status", goal.status)))
-        return Response(serializers.GoalSerializer(saved).data)
+        return self._change_part(request, "goals", goal_id, serializers.GoalSerializer,
+                                 lambda plan, goal, data, lock_version: services.goal_save(
+                                     user=request.user, plan=plan, goal=goal, lock_version=lock_version,
+                                     text=data.get("text", goal.text), status=data.get("status", goal.status)))
 
-    def _changes(self, serializer) -> dict:
+    def _change_part(self, request, related: str, part_id, serializer_class, save):
+        """PATCH one concern or goal of this plan: validate, require the lock_version, save."""
+        plan = self.get_object()
+        part = get_object_or_404(getattr(plan, related), pk=part_id)
+        serializer = serializer_class(part, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        lock_version = self.request.data.get("lock_version")
+        lock_version = request.data.get("lock_version")
         if not isinstance(lock_version, int) or isinstance(lock_version, bool):
             raise ValidationError({"lock_version": "Send the lock_version you read, so a concurrent change is not "
                                                    "overwritten."})
-        return {**serializer.validated_data, "lock_version": lock_version}
+        saved = _write(lambda: save(plan, part, serializer.validated_data, lock_version))
+        return Response(serializer_class(saved).data)
 
     @action(detail=True, methods=["get"])
     def versions(self, request, pk=None):
