@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 
 from alerts.models import AlertKind
 from alerts.services import alert_raise, alert_resolve
@@ -253,9 +253,34 @@ def _parse_inbound(payload: Any) -> tuple[dict | None, str]:
             return None, "received_at is not a date and time (ISO 8601)."
         if timezone.is_naive(received_at):
             received_at = timezone.make_aware(received_at)
+    person, problem = _parse_person(payload.get("person"))
+    if problem:
+        return None, problem
     return {"kind": payload["kind"], "case_reference": str(payload["case_reference"]).strip(),
-            "person_id": payload.get("person_id"), "summary": str(payload["summary"]).strip()[:200],
+            "person_id": payload.get("person_id"), "person": person, "summary": str(payload["summary"]).strip()[:200],
             "details": str(payload.get("details") or ""), "received_at": received_at}, ""
+
+
+def _parse_person(value: Any) -> tuple[dict | None, str]:
+    """The optional ``person`` of a message: who it is about, as the sender knows them
+    (given name, family name, date of birth), when the sender does not hold our person id."""
+    if value in (None, ""):
+        return None, ""
+    if not isinstance(value, dict):
+        return None, "person must be an object with given_name, family_name and date_of_birth."
+    given, family = (str(value.get(key) or "").strip() for key in ("given_name", "family_name"))
+    born = value.get("date_of_birth")
+    missing = [key for key, given_value in (("given_name", given), ("family_name", family), ("date_of_birth", born))
+               if not given_value]
+    if missing:
+        return None, f"person is missing: {', '.join(missing)}."
+    try:
+        born = parse_date(born) if isinstance(born, str) else None
+    except ValueError:  # well formed but impossible, e.g. 2016-02-30
+        born = None
+    if born is None:
+        return None, "person.date_of_birth is not a date (YYYY-MM-DD)."
+    return {"given_name": given, "family_name": family, "date_of_birth": born}, ""
 
 
 def _match(parsed: dict) -> tuple[Case | None, Person | None, str]:
@@ -273,6 +298,17 @@ def _match(parsed: dict) -> tuple[Case | None, Person | None, str]:
         person = Person.objects.filter(pk=person_id, memberships__case=case).first()
         if person is None:
             return None, None, "Unknown person: not a member of the case."
+    described = parsed.get("person")
+    if described:
+        matches = list(Person.objects.filter(
+            memberships__case=case, date_of_birth=described["date_of_birth"],
+            given_name__iexact=described["given_name"], family_name__iexact=described["family_name"]))
+        if len(matches) != 1:
+            return None, None, ("Unknown person: no member of the case has that name and date of birth."
+                                if not matches else "Ambiguous person: several members of the case match.")
+        if person is not None and person != matches[0]:
+            return None, None, "person_id and person name and date of birth name different people."
+        person = matches[0]
     return case, person, ""
 
 

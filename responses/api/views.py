@@ -280,9 +280,11 @@ class InboundView(APIView):
     """Receive a new concern or court alert from an external system.
 
     Body (JSON): ``message_id`` (the sender's, unique per sender), ``kind`` (new_concern or
-    court_alert), ``case_reference``, ``summary``; optional ``person_id``, ``details``,
-    ``received_at`` (ISO 8601). Answers 201 (response started), 200 (a repeat: nothing new),
-    422 (kept for review: malformed or unknown case/person), 401 (no or bad token)."""
+    court_alert), ``case_reference``, ``summary``; optional ``details``, ``received_at`` (ISO
+    8601) and the person it is about, as ``person_id`` (ours) or ``person`` (``given_name``,
+    ``family_name``, ``date_of_birth``: must name exactly one member of the case). Answers
+    201 (response started), 200 (a repeat: nothing new), 422 (kept for review: malformed or
+    unknown case/person), 401 (no or bad token)."""
 
     authentication_classes = [SendingSystemAuthentication]
     permission_classes = [_IsSendingSystem]

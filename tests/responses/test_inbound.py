@@ -1,5 +1,6 @@
 """The inbound endpoint: token authentication, idempotency, nothing dropped, review page."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -130,3 +131,45 @@ def test_matching_is_limited_to_cases_the_reviewer_may_see(client, cast, system,
         assert page.status_code == 400 and b"No such case among the cases you may see" in page.content
     message.refresh_from_db()
     assert message.status == InboundStatus.NEEDS_REVIEW and not Response.objects.exists()
+
+
+def test_a_sender_without_our_person_id_names_the_person_by_name_and_date_of_birth(client, system, family):
+    parent = family.parents[0].person
+    parent.date_of_birth = dt.date(1990, 4, 12)
+    parent.save()
+    who = {"given_name": f" {parent.given_name.upper()} ", "family_name": parent.family_name.lower(),
+           "date_of_birth": "1990-04-12"}
+    answer = inbound(client, system.token, _body(family, person=who))
+    assert answer.status_code == 201, answer.content
+    assert InboundMessage.objects.get().response.person == parent
+
+
+@pytest.mark.parametrize("who, problem", [
+    ({"given_name": "Nobody", "family_name": "Here", "date_of_birth": "1990-04-12"}, "Unknown person"),
+    ({"given_name": "X", "family_name": "Y"}, "person is missing: date_of_birth"),
+    ({"given_name": "X", "family_name": "Y", "date_of_birth": "12/04/1990"}, "not a date"),
+    ({"given_name": "X", "family_name": "Y", "date_of_birth": "1990-02-30"}, "not a date"),
+    ("Jane Citizen", "person must be an object"),
+])
+def test_a_person_that_names_no_single_member_is_kept_for_review(client, system, family, who, problem):
+    answer = inbound(client, system.token, _body(family, person=who))
+    assert answer.status_code == 422 and problem in answer.json()["detail"]
+    assert InboundMessage.objects.get().status == InboundStatus.NEEDS_REVIEW and not Response.objects.exists()
+
+
+def test_two_members_with_the_same_name_and_birthday_are_not_guessed_between(client, system, family):
+    twins = [m.person for m in family.children[:2]]
+    for child in twins:
+        child.given_name, child.family_name, child.date_of_birth = "Alex", "Marlow", dt.date(2016, 5, 1)
+        child.save()
+    who = {"given_name": "Alex", "family_name": "Marlow", "date_of_birth": "2016-05-01"}
+    answer = inbound(client, system.token, _body(family, person=who))
+    assert answer.status_code == 422 and "Ambiguous person" in answer.json()["detail"]
+
+
+def test_a_person_id_and_a_description_of_someone_else_are_kept_for_review(client, system, family):
+    parent, child = family.parents[0].person, family.children[0].person
+    who = {"given_name": child.given_name, "family_name": child.family_name,
+           "date_of_birth": child.date_of_birth.isoformat()}
+    answer = inbound(client, system.token, _body(family, person_id=parent.pk, person=who))
+    assert answer.status_code == 422 and "different people" in answer.json()["detail"]
