@@ -113,19 +113,19 @@ def load_month_facts(cases: QuerySet, month: dt.date) -> dict[int, rules.CaseMon
     for member_id, case_id, person_id, role, name, joined_on, left_on in members:
         if role == "child":
             day = max(month, opened.get(case_id, month), joined_on)
-            legal = _in_force(statuses[member_id], day)
-            goal = _in_force(goals[member_id], day)
-            arrangement = _in_force(living[member_id], day)
+            order_started_on, _, legal_status = _in_force(statuses[member_id], day) or (None, None, None)
+            _, _, goal = _in_force(goals[member_id], day) or (None, None, None)
+            _, _, living_kind, lives_with = _in_force(living[member_id], day) or (None, None, None, None)
             person = rules.Person(
-                member_id, person_id, role, name, joined_on, left_on,
-                legal[2] if legal else None, goal[2] if goal else None,
-                bool(arrangement and arrangement[2] == LivingKind.IN_CARE),
-                arrangement[3] if arrangement else None, legal[0] if legal else None,
+                member_id=member_id, person_id=person_id, role=role, name=name, joined_on=joined_on,
+                left_on=left_on, legal_status=legal_status, goal=goal, in_care=living_kind == LivingKind.IN_CARE,
+                lives_with_person_id=lives_with, order_started_on=order_started_on,
             )
             if person.legal_status == rules.LTG_SUITABLE_PERSON:
                 guardian_children[member_id] = (case_id, person)
         else:
-            person = rules.Person(member_id, person_id, role, name, joined_on, left_on)
+            person = rules.Person(member_id=member_id, person_id=person_id, role=role, name=name, joined_on=joined_on,
+                                  left_on=left_on)
         people_by_case[case_id].append(person)
 
     last_guardian_contact = _last_guardian_contacts(guardian_children, people_by_case, month)
