@@ -202,8 +202,8 @@ class CaseMonthFacts(NamedTuple):
 
 @dataclass(slots=True)
 class Line:
-    """One requirement line. (A slotted dataclass: quick to build, and orjson writes it
-    as an object with these field names without calling back into Python.)"""
+    """One requirement line. (A slotted dataclass: cheap to build for every line of every
+    case each night, and stored as a JSON object with these field names.)"""
 
     code: str
     description: str

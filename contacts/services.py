@@ -35,7 +35,7 @@ from contacts.models import (
     ScheduledVisit,
     VisitStatus,
 )
-from contacts.results import bulk_evaluation, result_columns, store_results
+from contacts.results import bulk_evaluation, result_row, store_results
 
 log = logging.getLogger(__name__)
 
@@ -384,7 +384,7 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None) -> int:
         for case_id, case_facts in load_month_facts(cases, month).items():
             evaluation = rules.evaluate(case_facts)
             at_risk = rules.at_risk(evaluation, today, case_id in planned, settings.AT_RISK_DAYS_PER_VISIT)
-            rows.append((case_id, month, *result_columns(evaluation), now, at_risk))
+            rows.append(result_row(case_id, month, evaluation, now, at_risk))
         with transaction.atomic():
             store_results(rows)
             if closed and by is not None:
