@@ -2,6 +2,7 @@
 services make them idempotent. Periodic ones are scheduled in casework/schedule.py."""
 
 import datetime as dt
+import logging
 
 from celery import group, shared_task
 from django.contrib.auth import get_user_model
@@ -11,6 +12,8 @@ from cases.models import Case
 from contacts import compliance
 from contacts.models import ComplianceRun, RunKind
 from contacts.services import case_months_recompute, pending_recomputes_done
+
+log = logging.getLogger(__name__)
 
 TRANSIENT = (ConnectionError, TimeoutError)
 RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": True, "retry_backoff_max": 300, "max_retries": 5}
@@ -37,7 +40,10 @@ def compliance_chunk(run_id: int, team_id: int) -> int:
 
 def _fan_out(run: ComplianceRun) -> int:
     """Catch up the recomputes a broker outage left behind, then queue one chunk per team."""
-    compliance.pending_recomputes_catch_up()
+    try:
+        compliance.pending_recomputes_catch_up()
+    except Exception:  # noqa: BLE001 — the run must still go out; the requests stay for the next run
+        log.exception("Catching up the pending recomputes failed; they stay for the next run.")
     chunks = compliance.run_chunks(run)
     if chunks:
         group(compliance_chunk.s(run.pk, team_id) for team_id in chunks).apply_async()

@@ -99,3 +99,12 @@ def test_a_request_younger_than_the_grace_period_is_left_to_its_queued_task(cast
     PendingRecompute.objects.create(case=family, month=timezone.localdate().replace(day=1), requested_at=timezone.now())
     assert pending_recomputes_catch_up() == 0
     assert PendingRecompute.objects.exists() and not CaseMonth.objects.exists()
+
+
+def test_a_failing_catch_up_does_not_stop_the_nightly_run(cast, family, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("a bug in one old case-month")
+
+    monkeypatch.setattr(tasks.compliance, "pending_recomputes_catch_up", broken)
+    tasks.nightly_compliance()
+    assert CaseMonth.objects.filter(case=family, month=timezone.localdate().replace(day=1)).exists()
