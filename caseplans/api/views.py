@@ -33,6 +33,18 @@ def _write(fn):
         raise ValidationError({"detail": str(error)}) from error
 
 
+def _lock_version(data) -> int:
+    """The ``lock_version`` the client read, required on every change: a stale one answers 409."""
+    value = data.get("lock_version")
+    if not isinstance(value, bool):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            pass
+    raise ValidationError({"lock_version": "Send the lock_version you read (a whole number), so a concurrent "
+                                           "change is not overwritten."})
+
+
 PLAN_WRITABLE = [*services.PLAN_FIELDS, "objectives"]
 
 
@@ -63,10 +75,8 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        if "lock_version" not in data:
-            raise ValidationError({"lock_version": "Send the lock_version you read, so a concurrent change is not "
-                                                   "overwritten."})
-        lock_version = data.pop("lock_version")
+        data.pop("lock_version", None)
+        lock_version = _lock_version(self.request.data)
         plan = CasePlan.objects.get(pk=serializer.instance.pk)
         serializer.instance = _write(lambda: services.plan_update(
             user=self.request.user, plan=plan, lock_version=lock_version,
@@ -165,10 +175,7 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
         part = get_object_or_404(getattr(plan, related), pk=part_id)
         serializer = serializer_class(part, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        lock_version = request.data.get("lock_version")
-        if not isinstance(lock_version, int) or isinstance(lock_version, bool):
-            raise ValidationError({"lock_version": "Send the lock_version you read, so a concurrent change is not "
-                                                   "overwritten."})
+        lock_version = _lock_version(request.data)
         saved = _write(lambda: save(plan, part, serializer.validated_data, lock_version))
         return Response(serializer_class(saved).data)
 
@@ -214,12 +221,10 @@ class PlanActionViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        lock_version = self.request.data.get("lock_version")
-        if lock_version in (None, ""):
-            raise ValidationError({"lock_version": "Send the lock_version you read."})
+        lock_version = _lock_version(self.request.data)
         action_row = serializer.instance
         serializer.instance = _write(lambda: services.action_update(
-            user=self.request.user, action=action_row, lock_version=int(lock_version), **data))
+            user=self.request.user, action=action_row, lock_version=lock_version, **data))
 
     def _action_write(self, request, write):
         """Validate the body with this endpoint's serializer, call ``write`` and answer the saved action."""

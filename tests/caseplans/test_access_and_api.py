@@ -287,3 +287,17 @@ def test_api_concern_and_goal_changes_refuse_bad_input_and_stale_versions(client
     assert after_submit.status_code == 400
     concern.refresh_from_db()
     assert concern.concern == "First"
+
+
+def test_api_a_lock_version_that_is_not_a_number_is_refused_not_an_error(client, cast, family):
+    plan = draft_plan(family, cast.worker)
+    action = plan.actions.first()
+    client.force_login(cast.worker)
+    for url, body in ((f"/api/plan-actions/{action.pk}/", {"what": "Changed"}),
+                      (f"/api/case-plans/{plan.pk}/", {"review_date": "2030-01-01"}),
+                      (f"/api/case-plans/{plan.pk}/goals/{plan.goals.get().pk}/", {"text": "Changed"})):
+        for lock_version in ("abc", None, True):
+            response = client.patch(url, {**body, "lock_version": lock_version}, content_type="application/json")
+            assert response.status_code == 400 and "lock_version" in response.json(), (url, lock_version)
+    action.refresh_from_db()
+    assert action.what != "Changed" and plan.goals.get().text != "Changed"
