@@ -418,12 +418,12 @@ def queue_recompute(case_id: int, days, *, by=None) -> None:
     PendingRecompute.objects.bulk_create(
         [PendingRecompute(case_id=case_id, month=month, requested_at=now, requested_by=by) for month in months],
         update_conflicts=True, unique_fields=["case", "month"], update_fields=["requested_at", "requested_by"])
-    months = [month.isoformat() for month in months]
+    iso_months = [month.isoformat() for month in months]
     by_id = by.pk if by is not None else None
 
     def send():
         try:
-            recompute_case_months.delay(case_id, months, by_id)
+            recompute_case_months.delay(case_id, iso_months, by_id)
         except Exception:  # noqa: BLE001 — a broker outage must never lose the contact itself
             log.warning("Could not queue the recompute of case %s; the nightly run will catch up.", case_id,
                         exc_info=True)
