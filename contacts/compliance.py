@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from alerts.models import Alert, AlertKind, AlertRecipient, AlertStatus
@@ -201,7 +201,10 @@ def escalate_shortfalls(*, now: dt.datetime | None = None) -> int:
     return len(due)
 
 
-
 def month_needs_closing(month: dt.date) -> bool:
-    """Some case open in ``month`` has no closed result for it yet."""
-    return cases_open_in(month).exclude(contact_months__month=month, contact_months__closed_at__isnull=False).exists()
+    """Some case open in ``month`` has no closed result for it yet. One correlated
+    ``Exists`` on the same row: an ``exclude()`` across the multi-valued relation would
+    match any closed month of the case, not this one."""
+    month = rules.month_start(month)
+    closed = CaseMonth.objects.filter(case=OuterRef("pk"), month=month, closed_at__isnull=False)
+    return cases_open_in(month).filter(~Exists(closed)).exists()

@@ -190,3 +190,20 @@ def test_two_runs_at_once_store_one_result_per_case_month(cast):
     assert not errors, errors
     assert CaseMonth.objects.filter(month=this_month()).count() == len(cases)
     assert Alert.objects.filter(kind="at_risk").count() == len(cases)
+
+
+def test_a_month_still_needs_closing_when_earlier_months_of_its_cases_are_closed(agency, monkeypatch):
+    """Seen on main: once a case had any closed month, the next month was never closed."""
+    last = rules.add_months(this_month(), -1)
+    before = rules.add_months(last, -1)
+    for case in agency:
+        Case.objects.filter(pk=case.pk).update(opened_on=before - dt.timedelta(days=400))
+    compliance.case_months_recompute(cases=Case.objects.all(), month=before)
+    compliance.month_freeze(cases=Case.objects.all(), month=before)
+    compliance.case_months_recompute(cases=Case.objects.all(), month=last)  # open rows for the month to close
+    assert compliance.month_needs_closing(last)
+    monkeypatch.setattr(compliance, "month_to_close", lambda today: last)
+    assert close_due_months() is not None
+    assert CaseMonth.objects.filter(month=last, closed_at__isnull=False).count() == 3
+    assert Alert.objects.filter(kind="contact_shortfall", month=last).count() == 3
+    assert not compliance.month_needs_closing(last)
