@@ -6,6 +6,11 @@ Each app registers in its ``AppConfig.ready()``:
 - ``nav_link(order, label, url_name, visible_fn)`` — a main-navigation link shown when ``visible_fn(user)``.
 - ``case_list_annotation(fn)`` — ``fn(queryset) -> queryset`` adds set-based annotations that the
   case list rows show (e.g. this month's contact status); it must not add a query per row.
+- ``on_facts_changed(fn)`` — ``fn(case_id=, since=, by=)`` is told, inside the writer's transaction,
+  that a fact of the case changed from the day ``since`` on. Every write in this app that changes
+  what a month's evaluation reads (closing and reopening, membership, legal status, goal, living
+  arrangement, risk, allocation) calls :func:`facts_changed`, the one path, so none can forget
+  to invalidate the stored results (the contacts app records a pending recompute).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ class NavLink:
 _sections: dict[str, CaseSection] = {}
 _links: dict[str, NavLink] = {}
 _list_annotations: dict[str, Callable] = {}
+_fact_listeners: dict[str, Callable] = {}
 
 
 def case_section(order: int, template: str, context_fn: Callable) -> None:
@@ -64,3 +70,13 @@ def annotate_case_list(queryset):
     for fn in _list_annotations.values():
         queryset = fn(queryset)
     return queryset
+
+
+def on_facts_changed(fn: Callable) -> None:
+    _fact_listeners[f"{fn.__module__}.{fn.__qualname__}"] = fn
+
+
+def facts_changed(*, case_id: int, since, by=None) -> None:
+    """A fact of case ``case_id`` changed from the day ``since`` on; tell every listener."""
+    for fn in _fact_listeners.values():
+        fn(case_id=case_id, since=since, by=by)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cases.extensions import facts_changed
 from cases.models import (
     Address,
     Allocation,
@@ -103,10 +104,19 @@ def case_update(*, user, case: Case, **fields) -> Case:
     if unknown:
         raise CaseworkError("Only the substantiation date, phase and closing date can be changed here; "
                             "reallocate the case to change its caseworker or team.")
+    before = {name: getattr(case, name) for name in fields}
     for name, value in fields.items():
         setattr(case, name, value)
     _full_clean(case)
-    return _save(case, user)
+    _save(case, user)
+    if "closed_on" in fields and before["closed_on"] != case.closed_on:
+        # Closing (or correcting the closing date, or reopening) changes every month from
+        # the earlier of the two dates on, including months before today's.
+        since = min(d for d in (before["closed_on"], case.closed_on) if d is not None)
+        facts_changed(case_id=case.pk, since=since, by=user)
+    elif any(before[name] != getattr(case, name) for name in fields):
+        facts_changed(case_id=case.pk, since=timezone.localdate(), by=user)
+    return case
 
 
 @transaction.atomic
@@ -140,6 +150,7 @@ def case_reallocate(*, user, case: Case, caseworker, team: Team | None = None, r
     case.caseworker = caseworker
     case.team = team
     _save(case, user, update_fields=["caseworker", "team"])
+    facts_changed(case_id=case.pk, since=on, by=user)
     return case
 
 
@@ -177,7 +188,9 @@ def member_add(*, user, case: Case, person: Person, role: str, relationship: str
         raise CaseworkError("A person cannot join the case before it opened.")
     member = CaseMember(case=case, person=person, role=role, relationship=relationship, joined_on=joined_on)
     _full_clean(member)
-    return _save(member, user)
+    _save(member, user)
+    facts_changed(case_id=case.pk, since=joined_on, by=user)
+    return member
 
 
 @transaction.atomic
@@ -193,10 +206,14 @@ def member_and_person_update(*, user, member: CaseMember, person: Person, **memb
 @transaction.atomic
 def member_update(*, user, member: CaseMember, **fields) -> CaseMember:
     require(user, Action.EDIT, member.case)
+    stored = CaseMember.objects.filter(pk=member.pk).values("joined_on", "left_on").first() or {}
     for name, value in fields.items():
         setattr(member, name, value)
     _full_clean(member)
-    return _save(member, user)
+    _save(member, user)
+    changed = [d for d in (stored.get("joined_on"), stored.get("left_on"), member.joined_on, member.left_on) if d]
+    facts_changed(case_id=member.case_id, since=min(changed, default=member.case.opened_on), by=user)
+    return member
 
 
 # Who a child can live with, by kind of living arrangement (roles of members of the same case).
@@ -223,6 +240,7 @@ def child_fact_record(*, user, fact, end_current: bool = False):
         stored = type(fact).objects.only("member_id").get(pk=fact.pk)
         if stored.member_id != fact.member_id:
             raise CaseworkError("A record cannot be moved to another child; end it and add a new one.")
+    stored_from = type(fact).objects.filter(pk=fact.pk).values_list("effective_from", flat=True).first()
     if fact.recorded_by_id is None:
         fact.recorded_by = user
     if fact.member.role != MemberRole.CHILD:
@@ -245,7 +263,10 @@ def child_fact_record(*, user, fact, end_current: bool = False):
         _full_clean(superseded)
         _save(superseded, user, update_fields=["effective_to"])
     _full_clean(fact)
-    return _save(fact, user)
+    _save(fact, user)
+    since = min((d for d in (stored_from, fact.effective_from) if d), default=case.opened_on)
+    facts_changed(case_id=case.pk, since=since, by=user)
+    return fact
 
 
 @transaction.atomic
@@ -280,5 +301,9 @@ def risk_assessment_record(*, user, assessment: RiskAssessment) -> RiskAssessmen
     if approver_changed and not (assessment.approved_by.role == Role.TEAM_LEADER and
                                  assessment.approved_by.led_teams.filter(pk=assessment.case.team_id).exists()):
         raise CaseworkError("A risk assessment is approved by a team leader of the case's team.")
+    stored_on = RiskAssessment.objects.filter(pk=assessment.pk).values_list("completed_on", flat=True).first()
     _full_clean(assessment)
-    return _save(assessment, user)
+    _save(assessment, user)
+    facts_changed(case_id=assessment.case_id, since=min(d for d in (stored_on, assessment.completed_on) if d),
+                  by=user)
+    return assessment

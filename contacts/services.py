@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from alerts.models import AlertKind
@@ -374,6 +374,17 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None) -> int:
     today = timezone.localdate()
     closed = dict(CaseMonth.objects.filter(case__in=cases, month=month, closed_at__isnull=False)
                   .values_list("case_id", "status"))
+    # A case not open on any day of the month has no result for it: a stored one is left
+    # from before its closing date was recorded (or moved back), and is removed.
+    not_open = Case.objects.filter(pk__in=cases.values("pk")).filter(
+        Q(opened_on__gt=rules.month_end(month)) | Q(closed_on__lt=month))
+    CaseMonth.objects.filter(case__in=not_open, month=month, closed_at__isnull=True).delete()
+    cases = cases.exclude(pk__in=not_open.values("pk"))
+    if by is None and closed:
+        # A closed month is frozen: only a person's change (a late contact, an approved
+        # request, a corrected fact) amends it, and is recorded as theirs.
+        cases = cases.exclude(pk__in=list(closed))
+        closed = {}
     planned = set()
     if month == today.replace(day=1):
         planned = set(ScheduledVisit.objects.filter(
@@ -429,6 +440,13 @@ def queue_recompute(case_id: int, days, *, by=None) -> None:
                         exc_info=True)
 
     transaction.on_commit(send)
+
+
+def case_facts_changed(*, case_id: int, since: dt.date, by=None) -> None:
+    """Told by the cases app (cases.extensions.facts_changed) that a fact of the case changed
+    from ``since``: every month from then to this one needs a recompute."""
+    today = timezone.localdate()
+    queue_recompute(case_id, months_between(min(since, today), today), by=by)
 
 
 def pending_recomputes_done(*, case_ids, months, requested_until: dt.datetime) -> int:
