@@ -18,6 +18,7 @@ from alerts.services import AlertSpec, alerts_raise_many, alerts_resolve_many
 from cases.models import Case, Role, User
 from contacts import rules
 from contacts.models import CaseMonth, ComplianceRun, MonthStatus, PendingRecompute, RunKind
+from contacts.results import stored_result
 from contacts.services import SHORTFALL_KEY, case_months_recompute, pending_recomputes_done
 
 log = logging.getLogger(__name__)
@@ -49,12 +50,13 @@ def pending_recomputes_catch_up(*, older_than: dt.timedelta = PENDING_GRACE) -> 
     requesting person, never one per case. Returns the number of case-months."""
     until = timezone.now() - older_than
     groups = defaultdict(list)
-    for case_id, month, by_id in PendingRecompute.objects.filter(requested_at__lte=until).values_list(
-            "case_id", "month", "requested_by_id"):
-        groups[month, by_id].append(case_id)
-    people = User.objects.in_bulk({by_id for _, by_id in groups if by_id})
-    for (month, by_id), case_ids in sorted(groups.items(), key=lambda group: group[0][0]):
-        case_months_recompute(cases=Case.objects.filter(pk__in=case_ids), month=month, by=people.get(by_id))
+    for case_id, month, by_id, reason in PendingRecompute.objects.filter(requested_at__lte=until).values_list(
+            "case_id", "month", "requested_by_id", "reason"):
+        groups[month, by_id, reason].append(case_id)
+    people = User.objects.in_bulk({by_id for _, by_id, _ in groups if by_id})
+    for (month, by_id, reason), case_ids in sorted(groups.items(), key=lambda group: group[0][0]):
+        case_months_recompute(cases=Case.objects.filter(pk__in=case_ids), month=month, by=people.get(by_id),
+                              reason=reason)
         pending_recomputes_done(case_ids=case_ids, months=[month], requested_until=until)
     if groups:
         log.info("Caught up %d case-months whose recompute was never queued.", sum(map(len, groups.values())))
@@ -159,10 +161,7 @@ def month_freeze(*, cases, month: dt.date) -> int:
     rows = list(CaseMonth.objects.filter(case__in=cases, month=month, closed_at__isnull=True))
     for row in rows:
         row.closed_at = now
-        row.result_at_close = {"status": row.status, "required_total": row.required_total,
-                               "achieved_total": row.achieved_total, "lines": row.lines,
-                               "not_counted": row.not_counted, "notes": row.notes, "adjustment": row.adjustment,
-                               "not_assessable_reason": row.not_assessable_reason, "month": str(month)}
+        row.result_at_close = stored_result(row) | {"month": str(month)}
     with transaction.atomic():
         closing = set(CaseMonth.objects.filter(pk__in=[r.pk for r in rows], closed_at__isnull=True)
                       .select_for_update().values_list("pk", flat=True))

@@ -16,7 +16,7 @@ from alerts.selectors import alerts_for
 from cases.models import Role
 from cases.permissions import visible_cases
 from contacts import compliance, dashboards, rules, selectors
-from contacts.models import ComplianceRun, PendingRecompute, RunKind, ScheduledVisit, VisitStatus
+from contacts.models import ComplianceRun, MonthStatus, PendingRecompute, RunKind, ScheduledVisit, VisitStatus
 from contacts.tasks import run_fan_out
 
 
@@ -102,10 +102,10 @@ def drill_down(request):
                                  at_risk=request.GET.get("at_risk") == "1", **filters)
     if request.GET.get("export") == "csv":
         header = ["Case", "Month", "Office", "Team", "Caseworker", "Case type", "Risk level", "Status", "Achieved",
-                  "Required"]
+                  "Required", "Status as closed", "Achieved as closed", "Required as closed", "Amended at"]
         data = [[r.case.reference, month.strftime("%Y-%m"), r.case.team.office.name, r.case.team.name,
                  r.case.caseworker.get_full_name(), rules.CASE_TYPE_LABELS.get(r.case_type, ""), r.risk_level,
-                 r.get_status_display(), r.achieved_total, r.required_total] for r in rows]
+                 r.get_status_display(), r.achieved_total, r.required_total, *_as_closed(r)] for r in rows]
         response = HttpResponse(dashboards.to_csv(header, data), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="cases-{month:%Y-%m}.csv"'
         return response
@@ -113,6 +113,16 @@ def drill_down(request):
         "rows": rows[:500], "count": rows.count(), "month": month, "filters": {k: v for k, v in filters.items() if v},
         "status": request.GET.get("status", ""), "query": request.GET.urlencode(),
     })
+
+
+def _as_closed(row) -> list:
+    """The CSV columns of a closed month's result as closed (blank for an open month)."""
+    closed = row.result_at_close or {}
+    if not row.closed_at:
+        return ["", "", "", ""]
+    return [dict(MonthStatus.choices).get(closed.get("status"), ""), closed.get("achieved_total", ""),
+            closed.get("required_total", ""),
+            timezone.localtime(row.amended_at).strftime("%Y-%m-%d %H:%M") if row.amended_at else ""]
 
 
 def _administrator(user) -> bool:

@@ -182,3 +182,4 @@ class RequirementChangeForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Comment")
+    amend_closed = forms.BooleanField(required=False, label="Amend the closed months listed")

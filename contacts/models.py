@@ -247,6 +247,28 @@ class CaseMonth(models.Model):
         return f"{self.case_id} {self.month:%Y-%m}: {self.status}"
 
 
+class CaseMonthAmendment(models.Model):
+    """One explicit change to a closed month: a late contact, a correction or addendum, or an
+    approved override or increase. The month's result as closed (``CaseMonth.result_at_close``)
+    plus its amendments in order is its result now, so nothing about a closed month changes
+    unrecorded."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="month_amendments")
+    month = models.DateField(help_text="First day of the month")
+    amended_at = models.DateTimeField()
+    amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300)
+    result_before = models.JSONField(help_text="Status and counts before the amendment")
+    result_after = models.JSONField(help_text="Status and counts after the amendment")
+
+    class Meta:
+        ordering = ["amended_at", "pk"]
+        indexes = [models.Index(fields=["case", "month"])]
+
+    def __str__(self):
+        return f"{self.case_id} {self.month:%Y-%m} amended {self.amended_at:%Y-%m-%d}"
+
+
 class PendingRecompute(models.Model):
     """A case-month whose stored result must be recomputed because something it depends on
     changed (a contact saved, corrected or amended, an approved requirement change, a
@@ -260,6 +282,9 @@ class PendingRecompute(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", help_text="Whose change it was (a closed month is "
                                                                  "marked amended by them)")
+    reason = models.CharField(max_length=300, blank=True,
+                              help_text="Why a closed month may change (a late contact, an approved request); "
+                                        "without one a closed month stays as it was closed")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "month"], name="one_pending_recompute_per_case_month")]

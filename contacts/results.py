@@ -48,6 +48,11 @@ def evaluation_json(evaluation: rules.Evaluation) -> dict:
             for name, value in zip(RESULT_FIELDS, result_columns(evaluation), strict=True)}
 
 
+def stored_result(row: CaseMonth) -> dict:
+    """A stored row's result (RESULT_FIELDS), the same shape as ``evaluation_json``."""
+    return {name: getattr(row, name) for name in RESULT_FIELDS}
+
+
 def store_results(rows: list[tuple]) -> None:
     """Upsert rows (values of STORED_FIELDS) on (case, month).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -22,12 +23,14 @@ from contacts.facts import load_month_facts, local_date
 from contacts.models import (
     Addendum,
     CaseMonth,
+    CaseMonthAmendment,
     Contact,
     ContactDraft,
     ContactKind,
     ContactParticipant,
     Location,
     MakerRole,
+    MonthStatus,
     PendingRecompute,
     RequestKind,
     RequestStatus,
@@ -35,7 +38,7 @@ from contacts.models import (
     ScheduledVisit,
     VisitStatus,
 )
-from contacts.results import bulk_evaluation, result_row, store_results
+from contacts.results import bulk_evaluation, evaluation_json, result_row, store_results, stored_result
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +192,8 @@ def contact_record(*, user, case: Case, data: ContactInput, draft: ContactDraft 
         if draft.author_id != user.pk or draft.case_id != case.pk:
             raise CaseworkError("This draft belongs to someone else.")
         draft.delete()
-    queue_recompute(case.pk, [local_date(data.occurred_at)], by=user)
+    day = local_date(data.occurred_at)
+    queue_recompute(case.pk, [day], by=user, reason=f"Contact of {day:%d %b %Y} recorded on {local_date(now):%d %b %Y}")
     return contact
 
 
@@ -220,7 +224,8 @@ def contact_update(*, user, contact: Contact, data: ContactInput) -> Contact:
         contact.made_by = None
     contact.save()
     _write_participants(contact, data)
-    queue_recompute(contact.case_id, [old_day, local_date(contact.occurred_at)], by=user)
+    queue_recompute(contact.case_id, [old_day, local_date(contact.occurred_at)], by=user,
+                    reason=f"Contact of {old_day:%d %b %Y} corrected")
     return contact
 
 
@@ -232,7 +237,8 @@ def addendum_add(*, user, contact: Contact, text: str, reason: str) -> Addendum:
     if not reason.strip():
         raise CaseworkError("Give the reason for the addendum.")
     addendum = Addendum.objects.create(contact=contact, text=text.strip(), reason=reason.strip(), author=user)
-    queue_recompute(contact.case_id, [local_date(contact.occurred_at)], by=user)
+    day = local_date(contact.occurred_at)
+    queue_recompute(contact.case_id, [day], by=user, reason=f"Addendum to the contact of {day:%d %b %Y}: {addendum.reason}")
     return addendum
 
 
@@ -322,6 +328,17 @@ def requirement_change_request(*, user, case: Case, kind: str, first_month: dt.d
         if lower:
             raise CaseworkError("An increase must be above the standard for: " + "; ".join(lower)
                                 + ". Use an override to lower a requirement.")
+    existing = (RequirementChange.objects.filter(case=case, kind=kind, first_month__lte=last_month,
+                                                 last_month__gte=first_month,
+                                                 status__in=[RequestStatus.PENDING, RequestStatus.APPROVED])
+                .select_related("requested_by").order_by("first_month").first())
+    if existing:
+        raise CaseworkError(
+            f"{existing.get_kind_display()} {_months_label(existing.first_month, existing.last_month)}, requested by "
+            f"{existing.requested_by} on {timezone.localtime(existing.requested_at):%d %b %Y} "
+            f"({existing.get_status_display().lower()}), already covers "
+            f"{'some of ' if (existing.first_month, existing.last_month) != (first_month, last_month) else ''}"
+            "these months. Ask for months it does not cover.")
     change = RequirementChange.objects.create(case=case, kind=kind, first_month=first_month, last_month=last_month,
                                               counts=counts, reason=reason.strip(), requested_by=user)
     leaders = [u for u in case.team.leaders.all() if u.pk != user.pk]
@@ -331,9 +348,57 @@ def requirement_change_request(*, user, case: Case, kind: str, first_month: dt.d
     return change
 
 
+def _months_label(first: dt.date, last: dt.date) -> str:
+    return f"{first:%b %Y}" + (f" to {last:%b %Y}" if last != first else "")
+
+
+@dataclass
+class ClosedMonthEffect:
+    """What approving a request would do to one closed month of its case."""
+
+    month: dt.date
+    as_closed: dict  # the result as it stands now (as closed, or as last amended)
+    would_become: dict
+
+    @property
+    def changes(self) -> bool:
+        keys = ("status", "required_total", "achieved_total")
+        return any(self.as_closed.get(k) != self.would_become.get(k) for k in keys)
+
+
+def requirement_changes_effects(changes: list[RequirementChange]) -> dict[int, list[ClosedMonthEffect]]:
+    """``requirement_change_effects`` of several requests (an approvals page): one query
+    finds the closed months; only the requests that reach into one are evaluated."""
+    closed = defaultdict(list)
+    if changes:
+        for row in CaseMonth.objects.filter(case_id__in={c.case_id for c in changes}, closed_at__isnull=False,
+                                            month__gte=min(c.first_month for c in changes),
+                                            month__lte=max(c.last_month for c in changes)):
+            closed[row.case_id].append(row)
+    return {change.pk: requirement_change_effects(change, closed_rows=closed[change.case_id]) for change in changes}
+
+
+def requirement_change_effects(change: RequirementChange, *, closed_rows=None) -> list[ClosedMonthEffect]:
+    """The closed months a pending request touches and what each would become if it were
+    approved now: shown to the approver, who must confirm an amendment of closed months."""
+    if closed_rows is None:
+        closed_rows = CaseMonth.objects.filter(case_id=change.case_id, closed_at__isnull=False)
+    closed = {row.month: row for row in closed_rows if change.first_month <= row.month <= change.last_month}
+    effects = []
+    proposed = rules.Adjustment(change.kind, {k: int(v) for k, v in change.counts.items()}, "this approval", change.pk)
+    for month, row in sorted(closed.items()):
+        facts = load_month_facts(Case.objects.filter(pk=change.case_id), month)[change.case_id]
+        evaluation = rules.evaluate(facts._replace(adjustments=(proposed, *facts.adjustments)))
+        effects.append(ClosedMonthEffect(month, stored_result(row), evaluation_json(evaluation)))
+    return effects
+
+
 @transaction.atomic
-def requirement_change_decide(*, user, change: RequirementChange, approve: bool, comment: str = "") -> RequirementChange:
-    """A team leader of the case's team approves or rejects a pending request (not their own)."""
+def requirement_change_decide(*, user, change: RequirementChange, approve: bool, comment: str = "",
+                              amend_closed: bool = False) -> RequirementChange:
+    """A team leader of the case's team approves or rejects a pending request (not their own).
+    Approving a request that would change a closed month needs ``amend_closed``: the
+    approver has been shown those months and what each becomes (requirement_change_effects)."""
     case = change.case
     require(user, Action.VIEW, case)
     if case.team_id not in led_team_ids(user):
@@ -342,6 +407,14 @@ def requirement_change_decide(*, user, change: RequirementChange, approve: bool,
         raise CaseworkError("Nobody approves their own request.")
     if not approve and not comment.strip():
         raise CaseworkError("Say why the request is rejected.")
+    if approve and not amend_closed:
+        changed = [e for e in requirement_change_effects(change) if e.changes]
+        if changed:
+            raise CaseworkError(
+                "Approving this request changes closed months: "
+                + "; ".join(f"{e.month:%B %Y} from {_status_words(e.as_closed)} to {_status_words(e.would_become)}"
+                            for e in changed)
+                + ". Confirm that these closed months are to be amended, or reject the request.")
     status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
     won = RequirementChange.objects.filter(pk=change.pk, status=RequestStatus.PENDING).update(
         status=status, decided_by=user, decided_at=timezone.now(), decision_comment=comment.strip())
@@ -350,9 +423,7 @@ def requirement_change_decide(*, user, change: RequirementChange, approve: bool,
     change.refresh_from_db()
     alert_resolve(key=f"requirement-change:{change.pk}")
     if approve and change.kind == RequestKind.INCREASE:
-        months = f"{change.first_month:%b %Y}"
-        if change.last_month != change.first_month:
-            months += f" to {change.last_month:%b %Y}"
+        months = _months_label(change.first_month, change.last_month)
         case_note_add(user=user, case=case, subject="Increased contact approved",
                       text=f"Increased contact approved for {months}: "
                            + "; ".join(f"{rules.ADJUSTABLE[k]}: {v}" for k, v in change.counts.items())
@@ -360,29 +431,35 @@ def requirement_change_decide(*, user, change: RequirementChange, approve: bool,
     if approve:
         today = timezone.localdate()
         queue_recompute(case.pk, [m for m in months_between(change.first_month, change.last_month) if m <= today],
-                        by=user)
+                        by=user, reason=f"{change.get_kind_display()} approved: {change.reason}")
     return change
+
+
+def _status_words(result: dict) -> str:
+    label = dict(MonthStatus.choices).get(result.get("status"), result.get("status"))
+    return f"{label} ({result.get('achieved_total')} of {result.get('required_total')})"
 
 
 # --- The stored evaluation -------------------------------------------------------------------
 
-def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None) -> int:
+def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: str = "") -> int:
     """Evaluate ``month`` for every case in ``cases`` and store the results with one bulk
-    upsert. A closed month keeps the result frozen at close and is marked amended."""
+    upsert. A closed month is frozen: only a person's explicit change (``by`` and a
+    ``reason``: a late contact, an approved request) amends it, and each amendment that
+    changes its result is recorded (CaseMonthAmendment) with the result before and after."""
     month = rules.month_start(month)
     now = timezone.now()
     today = timezone.localdate()
-    closed = dict(CaseMonth.objects.filter(case__in=cases, month=month, closed_at__isnull=False)
-                  .values_list("case_id", "status"))
     # A case not open on any day of the month has no result for it: a stored one is left
     # from before its closing date was recorded (or moved back), and is removed.
     not_open = Case.objects.filter(pk__in=cases.values("pk")).filter(
         Q(opened_on__gt=rules.month_end(month)) | Q(closed_on__lt=month))
     CaseMonth.objects.filter(case__in=not_open, month=month, closed_at__isnull=True).delete()
     cases = cases.exclude(pk__in=not_open.values("pk"))
-    if by is None and closed:
-        # A closed month is frozen: only a person's change (a late contact, an approved
-        # request, a corrected fact) amends it, and is recorded as theirs.
+    closed = {row.case_id: row for row in CaseMonth.objects.filter(case__in=cases, month=month,
+                                                                    closed_at__isnull=False)}
+    amending = by is not None and bool(reason.strip())
+    if closed and not amending:
         cases = cases.exclude(pk__in=list(closed))
         closed = {}
     planned = set()
@@ -391,17 +468,25 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None) -> int:
             case__in=cases, status=VisitStatus.PLANNED, scheduled_for__gte=today,
             scheduled_for__lte=rules.month_end(today)).values_list("case_id", flat=True))
     with bulk_evaluation():
-        rows = []
+        rows, amendments = [], []
         for case_id, case_facts in load_month_facts(cases, month).items():
             evaluation = rules.evaluate(case_facts)
             at_risk = rules.at_risk(evaluation, today, case_id in planned, settings.AT_RISK_DAYS_PER_VISIT)
+            if case_id in closed:
+                before, after = stored_result(closed[case_id]), evaluation_json(evaluation)
+                if before == after:
+                    continue  # nothing changes: the closed month stays exactly as it is
+                amendments.append(CaseMonthAmendment(case_id=case_id, month=month, amended_at=now, amended_by=by,
+                                                     reason=reason.strip()[:300], result_before=before,
+                                                     result_after=after))
             rows.append(result_row(case_id, month, evaluation, now, at_risk))
         with transaction.atomic():
             store_results(rows)
-            if closed and by is not None:
-                # Only a person's late contact amends a closed month; a system recompute does not.
-                CaseMonth.objects.filter(case_id__in=list(closed), month=month).update(amended_at=now, amended_by=by)
-    _after_recompute(month, closed)
+            if amendments:
+                CaseMonthAmendment.objects.bulk_create(amendments)
+                CaseMonth.objects.filter(case_id__in=[a.case_id for a in amendments], month=month).update(
+                    amended_at=now, amended_by=by)
+    _after_recompute(month, [a.case_id for a in amendments])
     return len(rows)
 
 
@@ -409,32 +494,38 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None) -> int:
 SHORTFALL_KEY = "shortfall:{case}:{month:%Y-%m}"
 
 
-def _after_recompute(month: dt.date, closed: dict[int, str]) -> None:
-    """A late contact that makes a closed month compliant resolves its shortfall alert."""
-    if not closed:
+def _after_recompute(month: dt.date, amended: list[int]) -> None:
+    """An amendment that makes a closed month compliant resolves its shortfall alert."""
+    if not amended:
         return
-    now_met = CaseMonth.objects.filter(case_id__in=list(closed), month=month, status=rules.MET).values_list(
+    now_met = CaseMonth.objects.filter(case_id__in=amended, month=month, status=rules.MET).values_list(
         "case_id", flat=True)
     alerts_resolve_many(SHORTFALL_KEY.format(case=case_id, month=month) for case_id in now_met)
 
 
-def queue_recompute(case_id: int, days, *, by=None) -> None:
+def queue_recompute(case_id: int, days, *, by=None, reason: str = "") -> None:
     """Record, in the caller's transaction, that the case's months containing ``days`` need
     a recompute, and after the commit queue it. The request never waits for a worker; if
-    the broker is down, the nightly run finds the record and catches up."""
+    the broker is down, the nightly run finds the record and catches up.
+
+    With ``by`` and a ``reason`` (a late contact, an approved request) a closed month among
+    them is amended and the amendment recorded; without, closed months stay as closed. A
+    request without a reason never replaces the person and reason of one already waiting."""
     from contacts.tasks import recompute_case_months
 
     months = sorted({rules.month_start(d) for d in days})
     now = timezone.now()
     PendingRecompute.objects.bulk_create(
-        [PendingRecompute(case_id=case_id, month=month, requested_at=now, requested_by=by) for month in months],
-        update_conflicts=True, unique_fields=["case", "month"], update_fields=["requested_at", "requested_by"])
+        [PendingRecompute(case_id=case_id, month=month, requested_at=now, requested_by=by, reason=reason[:300])
+         for month in months],
+        update_conflicts=True, unique_fields=["case", "month"],
+        update_fields=["requested_at", "requested_by", "reason"] if reason else ["requested_at"])
     iso_months = [month.isoformat() for month in months]
     by_id = by.pk if by is not None else None
 
     def send():
         try:
-            recompute_case_months.delay(case_id, iso_months, by_id)
+            recompute_case_months.delay(case_id, iso_months, by_id, reason[:300])
         except Exception:  # noqa: BLE001 — a broker outage must never lose the contact itself
             log.warning("Could not queue the recompute of case %s; the nightly run will catch up.", case_id,
                         exc_info=True)

@@ -20,15 +20,17 @@ RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": True, "retry_backoff_max":
 
 
 @shared_task(acks_late=True, **RETRY)
-def recompute_case_months(case_id: int, months: list[str], by_user_id: int | None = None) -> int:
-    """Recompute the stored evaluation of one case for the given months (ISO dates).
-    Idempotent: the result is an upsert on (case, month)."""
+def recompute_case_months(case_id: int, months: list[str], by_user_id: int | None = None, reason: str = "") -> int:
+    """Recompute the stored evaluation of one case for the given months (ISO dates); a
+    closed month is amended only with a reason (see case_months_recompute).
+    Idempotent: the result is an upsert on (case, month), an amendment is recorded only
+    when the result changes."""
     by = get_user_model().objects.filter(pk=by_user_id).first() if by_user_id else None
     cases = Case.objects.filter(pk=case_id)
     months = [dt.date.fromisoformat(month) for month in months]
     requested_until = timezone.now()
     for month in months:
-        case_months_recompute(cases=cases, month=month, by=by)
+        case_months_recompute(cases=cases, month=month, by=by, reason=reason)
     pending_recomputes_done(case_ids=[case_id], months=months, requested_until=requested_until)
     return len(months)
 

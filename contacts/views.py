@@ -14,7 +14,7 @@ from cases.models import Role
 from cases.permissions import Action, can, get_case_or_404
 from cases.services import CaseworkError
 from contacts import forms, rules, selectors, services
-from contacts.models import ContactDraft, RequirementChange
+from contacts.models import CaseMonthAmendment, ContactDraft, RequirementChange
 from responses.selectors import active_record_alerts
 
 
@@ -159,7 +159,8 @@ def month_detail(request, reference, month):
     result = selectors.month_result(case, first)
     if result is None:
         raise Http404
-    return render(request, "contacts/month.html", {"case": case, "result": result,
+    amendments = CaseMonthAmendment.objects.filter(case=case, month=first).select_related("amended_by")
+    return render(request, "contacts/month.html", {"case": case, "result": result, "amendments": amendments,
                                                    "members": selectors.members_by_id(case)})
 
 
@@ -186,8 +187,12 @@ def requirement_request(request, reference):
 def approvals(request):
     if request.user.role != Role.TEAM_LEADER:
         raise Http404
+    requests = list(selectors.approvals_queue(request.user))
+    effects = services.requirement_changes_effects(requests)
+    for change in requests:
+        change.closed_effects = effects[change.pk]
     return render(request, "contacts/approvals.html", {
-        "requests": selectors.approvals_queue(request.user), "adjustable": rules.ADJUSTABLE,
+        "requests": requests, "adjustable": rules.ADJUSTABLE,
         "form": forms.DecisionForm(),
     })
 
@@ -203,7 +208,8 @@ def request_decide(request, pk):
     try:
         services.requirement_change_decide(user=request.user, change=change,
                                            approve=form.cleaned_data["decision"] == "approve",
-                                           comment=form.cleaned_data["comment"])
+                                           comment=form.cleaned_data["comment"],
+                                           amend_closed=form.cleaned_data["amend_closed"])
     except CaseworkError as error:
         messages.error(request, f"{change.case.reference}: {error}")
     else:

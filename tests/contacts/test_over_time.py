@@ -1,0 +1,215 @@
+"""Results that stay true as the calendar moves: a change of a case's facts invalidates the
+months it affects (through the one path, cases.extensions.facts_changed), a system
+recompute never rewrites a closed month, and a closed month changes only by an explicit,
+recorded amendment that its approver was shown first."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from cases.services import CaseworkError, case_update, risk_assessment_record
+from contacts import rules
+from contacts.models import CaseMonth, CaseMonthAmendment, PendingRecompute, RequirementChange
+from contacts.services import (
+    case_months_recompute,
+    requirement_change_decide,
+    requirement_change_effects,
+    requirement_change_request,
+)
+from contacts.tasks import recompute_case_months
+from tests import factories as f
+from tests.conftest import make_family_case
+
+
+def months_ago(n: int) -> dt.date:
+    return rules.add_months(timezone.localdate().replace(day=1), -n)
+
+
+def stored(case, month):
+    return CaseMonth.objects.filter(case=case, month=month).first()
+
+
+def compute(case, *months):
+    from cases.models import Case
+
+    for month in months:
+        case_months_recompute(cases=Case.objects.filter(pk=case.pk), month=month)
+
+
+def close(case, month):
+    from cases.models import Case
+    from contacts.compliance import month_freeze
+
+    month_freeze(cases=Case.objects.filter(pk=case.pk), month=month)
+
+
+@pytest.fixture
+def family(cast):
+    return make_family_case(cast.worker, risk="high", children=1)
+
+
+# --- Defect 3: closing a case (recorded later) ---------------------------------------------
+
+def test_closing_a_case_with_a_past_date_removes_its_results_for_later_months(cast, family,
+                                                                              django_capture_on_commit_callbacks):
+    earlier, later = months_ago(2), months_ago(0)
+    compute(family, earlier, months_ago(1), later)
+    assert stored(family, later).status == "short" and stored(family, later).required_total > 0
+    closed_on = earlier.replace(day=15)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_update(user=cast.worker, case=family, closed_on=closed_on, phase="closed")
+    # Not open in the last two months: nothing stored says it is short there.
+    assert stored(family, later) is None and stored(family, months_ago(1)) is None
+    assert stored(family, earlier) is not None
+    assert not PendingRecompute.objects.filter(case=family).exists()
+
+
+def test_a_closing_date_recorded_while_the_broker_is_down_is_caught_up_by_the_nightly_run(cast, family):
+    from contacts.compliance import pending_recomputes_catch_up
+
+    compute(family, months_ago(1), months_ago(0))
+    case_update(user=cast.worker, case=family, closed_on=months_ago(1).replace(day=20), phase="closed")
+    # Recorded in the same transaction as the change, for every month from the closing date on.
+    assert set(PendingRecompute.objects.filter(case=family).values_list("month", flat=True)) == {
+        months_ago(1), months_ago(0)}
+    assert pending_recomputes_catch_up(older_than=dt.timedelta(0)) == 2
+    assert stored(family, months_ago(0)) is None
+    assert not PendingRecompute.objects.exists()
+
+
+def test_a_back_dated_risk_assessment_invalidates_every_month_since(cast, family):
+    risk_assessment_record(user=cast.worker, assessment=f.RiskAssessmentFactory.build(
+        case=family, risk_level="low", completed_on=months_ago(2).replace(day=3)))
+    assert set(PendingRecompute.objects.filter(case=family).values_list("month", flat=True)) == {
+        months_ago(2), months_ago(1), months_ago(0)}
+
+
+# --- Closed months are frozen ---------------------------------------------------------------
+
+def test_a_system_recompute_leaves_a_closed_month_as_it_was_closed(cast, family):
+    last = months_ago(1)
+    compute(family, last)
+    close(family, last)
+    frozen = stored(family, last)
+    # The facts change behind it (a lower risk level from before the month) ...
+    f.RiskAssessmentFactory(case=family, risk_level="low", completed_on=rules.add_months(last, -1))
+    compute(family, last)  # ... and the nightly run (nobody behind it) recomputes.
+    after = stored(family, last)
+    assert (after.status, after.required_total, after.risk_level) == (frozen.status, frozen.required_total,
+                                                                      frozen.risk_level)
+    assert after.amended_at is None and not CaseMonthAmendment.objects.exists()
+
+
+def test_a_fact_change_by_a_person_does_not_amend_a_closed_month(cast, family, django_capture_on_commit_callbacks):
+    last = months_ago(1)
+    compute(family, last)
+    close(family, last)
+    with django_capture_on_commit_callbacks(execute=True):
+        risk_assessment_record(user=cast.worker, assessment=f.RiskAssessmentFactory.build(
+            case=family, risk_level="low", completed_on=rules.add_months(last, -1)))
+    assert stored(family, last).risk_level == "high" and stored(family, last).amended_at is None
+
+
+# --- Defect 4: a retroactive override ---------------------------------------------------------
+
+def _override(cast, family, first, last, **counts):
+    return requirement_change_request(user=cast.worker, case=family, kind="override", first_month=first,
+                                      last_month=last, counts=counts or dict.fromkeys(rules.ADJUSTABLE, 0),
+                                      reason="Family interstate for a funeral")
+
+
+@pytest.fixture
+def closed_short(cast, family):
+    """Last month closed short (nothing recorded); this month open."""
+    last = months_ago(1)
+    compute(family, last, months_ago(0))
+    close(family, last)
+    assert stored(family, last).status == "short"
+    return last
+
+
+def test_the_approver_is_shown_the_closed_months_a_request_changes_and_must_confirm(cast, family, closed_short):
+    change = _override(cast, family, closed_short, months_ago(0))
+    effects = requirement_change_effects(change)
+    assert [(e.month, e.as_closed["status"], e.would_become["status"], e.changes) for e in effects] == [
+        (closed_short, "short", "met", True)]
+    with pytest.raises(CaseworkError, match=f"changes closed months: {closed_short:%B %Y} from Short"):
+        requirement_change_decide(user=cast.leader, change=change, approve=True)
+    change.refresh_from_db()
+    assert change.status == "pending" and stored(family, closed_short).status == "short"
+
+
+def test_an_approved_amendment_is_recorded_with_who_when_why_and_before_and_after(cast, family, closed_short,
+                                                                                  django_capture_on_commit_callbacks):
+    change = _override(cast, family, closed_short, months_ago(0))
+    with django_capture_on_commit_callbacks(execute=True):
+        requirement_change_decide(user=cast.leader, change=change, approve=True, amend_closed=True)
+    row = stored(family, closed_short)
+    assert row.status == "met" and row.result_at_close["status"] == "short"
+    amendment = CaseMonthAmendment.objects.get(case=family, month=closed_short)
+    assert amendment.amended_by == cast.leader and "Family interstate" in amendment.reason
+    assert amendment.result_before["status"] == "short" and amendment.result_after["status"] == "met"
+    assert amendment.result_before["required_total"] == row.result_at_close["required_total"]
+    # Recomputing the same month again for the same reason records nothing more.
+    recompute_case_months(family.pk, [closed_short.isoformat()], cast.leader.pk, "again")
+    assert CaseMonthAmendment.objects.filter(case=family).count() == 1
+
+
+def test_the_month_page_drill_down_and_csv_show_as_closed_and_as_amended(cast, family, closed_short, signed_in,
+                                                                         django_capture_on_commit_callbacks):
+    change = _override(cast, family, closed_short, closed_short)
+    with django_capture_on_commit_callbacks(execute=True):
+        requirement_change_decide(user=cast.leader, change=change, approve=True, amend_closed=True)
+    client = signed_in(cast.leader)
+    page = client.get(f"/contacts/case/{family.reference}/month/{closed_short:%Y-%m}/").content.decode()
+    assert "(as amended)" in page and "As closed:" in page and "Amendments after close" in page
+    assert "Family interstate" in page
+    drill = client.get(f"/contacts/dashboard/cases/?month={closed_short:%Y-%m}").content.decode()
+    assert f"amended {timezone.localdate():%-d %b %Y}" in drill
+    csv = client.get(f"/contacts/dashboard/cases/?month={closed_short:%Y-%m}&export=csv").content.decode()
+    header, line = csv.splitlines()[:2]
+    assert "Status as closed" in header
+    assert line.split(",")[7] == "Met" and line.split(",")[10] == "Short"
+
+
+def test_a_late_contact_in_a_closed_month_is_recorded_as_an_amendment(cast, family, closed_short,
+                                                                      django_capture_on_commit_callbacks):
+    from contacts.services import ContactInput, contact_record
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_record(user=cast.worker, case=family, data=ContactInput(
+            occurred_at=timezone.make_aware(dt.datetime.combine(closed_short.replace(day=9), dt.time(10))),
+            kind="face_to_face", made_by=cast.worker, participants=family.children + family.parents,
+            location="parent_residence", location_person=family.parents[0].person))
+    amendment = CaseMonthAmendment.objects.get(case=family, month=closed_short)
+    assert amendment.amended_by == cast.worker and amendment.reason.startswith(
+        f"Contact of {closed_short.replace(day=9):%d %b %Y} recorded on")
+    assert amendment.result_after["achieved_total"] > amendment.result_before["achieved_total"]
+
+
+def test_a_second_request_for_the_same_months_is_refused_naming_the_first(cast, family, closed_short):
+    first = _override(cast, family, closed_short, months_ago(0))
+    with pytest.raises(CaseworkError, match=r"Discretionary override .* requested by .* \(awaiting approval\), "
+                                            r"already covers some of these months"):
+        _override(cast, family, months_ago(0), rules.add_months(months_ago(0), 1))
+    requirement_change_decide(user=cast.leader, change=first, approve=False, comment="Not unique")
+    # A rejected request no longer stands in the way.
+    assert _override(cast, family, months_ago(0), months_ago(0)).status == "pending"
+    assert RequirementChange.objects.filter(case=family).count() == 2
+
+
+def test_the_approvals_page_finds_closed_months_in_the_same_queries_however_many_requests(cast, signed_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(cast.leader)
+
+    def queries_with(n):
+        for _ in range(n):
+            _override(cast, make_family_case(cast.worker, risk="high", children=1), months_ago(0), months_ago(0))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/contacts/approvals/").status_code == 200
+        return len(captured)
+
+    assert queries_with(1) == queries_with(4)
