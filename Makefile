@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install browser migrate seed bench clean
+.PHONY: run test test-clock lint install browser migrate seed bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,16 @@ lint: install
 test: install browser lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite again on a pinned clock (tests/conftest.py, CASEWORK_TEST_NOW) at instants where
+# date mistakes show: either side of agency midnight (from 00:00 to 10:00 in Brisbane the UTC
+# date is the day before) and the last minute of a month. CI runs it after `make test`.
+CLOCK_INSTANTS ?= 2027-03-14T23:58 2027-03-15T00:02 2027-01-31T23:59
+test-clock: install browser
+	@for instant in $(CLOCK_INSTANTS); do \
+	  echo "== the suite with the clock at $$instant agency time"; \
+	  CASEWORK_TEST_NOW=$$instant $(BIN)/python -m pytest -q $(PYTEST_ARGS) $(CLOCK_TESTS) || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

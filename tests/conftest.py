@@ -8,13 +8,63 @@ Cases: ``own_case`` (allocated to worker), ``team_case`` (allocated to the colle
 """
 
 import datetime as dt
+import os
+import zoneinfo
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from cases.models import Role
 from tests import factories as f
+
+# --- The clock ---------------------------------------------------------------------------
+# Tests derive "today" and "now" from the clock (timezone.localdate(), timezone.localtime()),
+# never from the hour they happen to run at. CASEWORK_TEST_NOW pins the clock for a whole
+# run, to prove that: `make test-clock` runs the suite at instants where date mistakes show
+# (agency and UTC dates differing, agency midnight, the last minute of a month). Given
+# without an offset, the instant is agency time.
+TEST_NOW = os.environ.get("CASEWORK_TEST_NOW", "")
+
+
+def pinned_instant() -> dt.datetime | None:
+    if not TEST_NOW:
+        return None
+    instant = dt.datetime.fromisoformat(TEST_NOW)
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=zoneinfo.ZoneInfo(os.environ.get("TIME_ZONE", "Australia/Brisbane")))
+    return instant
+
+
+_session_clock = None
+
+
+def pytest_configure(config):
+    # Before collection, so module-level dates (TODAY = timezone.localdate()) are the pinned date.
+    global _session_clock
+    if pinned_instant():
+        _session_clock = time_machine.travel(pinned_instant(), tick=True)
+        _session_clock.start()
+
+
+def pytest_unconfigure(config):
+    if _session_clock:
+        _session_clock.stop()
+
+
+def pytest_report_header(config):
+    return f"clock pinned: each test starts at {pinned_instant().isoformat()}" if pinned_instant() else None
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock():
+    """With CASEWORK_TEST_NOW, every test starts at that instant (and the clock ticks on)."""
+    if not pinned_instant():
+        yield None
+        return
+    with time_machine.travel(pinned_instant(), tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from tests.factories import PASSWORD
@@ -29,9 +30,13 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server):
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+def page(chromium, live_server, settings, pinned_clock):
+    # The browser is where the caseworker is: in the agency's time zone, on the test's clock.
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
+                                   timezone_id=settings.TIME_ZONE)
     context.set_default_timeout(15000)
+    if pinned_clock:
+        context.clock.set_system_time(timezone.now())
     page = context.new_page()
     yield page
     context.close()

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from cases.models import Allocation, Case, CaseReferenceCounter, Role
@@ -128,11 +129,20 @@ def test_service_writes_record_who_made_them_without_a_request(cast):
     assert latest.history_user == cast.worker and latest.phase == "review"
 
 
-def test_the_case_page_shows_who_changed_what_when_with_before_and_after(client, cast):
+# 07:45 in Brisbane is 21:45 the day before in UTC: a date taken in UTC is a day out there.
+@pytest.mark.parametrize("hour", ["07:45", "15:30"])
+def test_the_case_page_shows_who_changed_what_when_with_before_and_after(client, cast, hour):
+    at = dt.datetime.combine(timezone.localdate(), dt.time.fromisoformat(hour), tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(at, tick=True):
+        _who_changed_what_when(client, cast)
+
+
+def _who_changed_what_when(client, cast):
     case = make_family_case(cast.worker)
     client.force_login(cast.leader)
     response = client.post(f"/cases/{case.reference}/reallocate/",
-                           {"caseworker": cast.colleague.pk, "reason": "Leave cover", "on": TODAY.isoformat()})
+                           {"caseworker": cast.colleague.pk, "reason": "Leave cover",
+                            "on": timezone.localdate().isoformat()})
     assert response.status_code == 302
     client.force_login(cast.worker)
     response = client.post(f"/cases/{case.reference}/edit/", {"phase": "review", "substantiated_on": "",
@@ -143,7 +153,7 @@ def test_the_case_page_shows_who_changed_what_when_with_before_and_after(client,
     phase_change = next(h for h in history if h.record == "Case" and any("phase" in c for c in h.changes))
     assert phase_change.who == str(cast.worker)
     assert "phase: Case planning → Case plan review" in phase_change.changes
-    assert phase_change.when.date() == TODAY
+    assert timezone.localtime(phase_change.when).date() == timezone.localdate()
     moved = next(h for h in history if h.record == "Case" and any("caseworker" in c for c in h.changes))
     assert moved.who == str(cast.leader)
     assert f"caseworker: {cast.worker} → {cast.colleague}" in moved.changes

@@ -124,17 +124,27 @@ def test_drafts_autosave_never_count_and_are_finished_by_their_author(worker_cli
     assert not ContactDraft.objects.exists()
 
 
-def test_a_contact_recorded_more_than_two_working_days_later_is_marked_late(cast, family):
-    # Three weekdays back is always more than two working days.
-    day = timezone.localdate()
-    weekdays = 0
-    while weekdays < 3:
+def _working_days_back(n: int) -> dt.date:
+    """The day with exactly ``n`` working days after it up to today (weekends and holidays skipped)."""
+    from contacts.workdays import is_working_day
+
+    day, counted = timezone.localdate(), 0
+    while counted < n:
+        counted += is_working_day(day)
         day -= dt.timedelta(days=1)
-        weekdays += day.weekday() < 5
-    when = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
-    late = contact_record(user=cast.worker, case=family, data=_visit(family, when))
-    on_time = contact_record(user=cast.worker, case=family, data=_visit(family, timezone.now()))
-    assert late.recorded_late and not on_time.recorded_late
+    return day
+
+
+def test_a_contact_recorded_more_than_two_working_days_later_is_marked_late(cast, family):
+    # Today may be a Sunday: the deadline counts working days, not days.
+    at_ten = dt.time(10)
+    late = contact_record(user=cast.worker, case=family, data=_visit(family, timezone.make_aware(
+        dt.datetime.combine(_working_days_back(3), at_ten))))
+    in_time = contact_record(user=cast.worker, case=family, data=_visit(family, timezone.make_aware(
+        dt.datetime.combine(_working_days_back(2), at_ten))))
+    on_the_day = contact_record(user=cast.worker, case=family, data=_visit(family, timezone.now()))
+    assert late.recorded_late
+    assert not in_time.recorded_late and not on_the_day.recorded_late
 
 
 def _visit(case, when):
