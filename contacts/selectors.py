@@ -45,6 +45,13 @@ def month_result(case: Case, month: dt.date) -> CaseMonth | None:
     return CaseMonth.objects.filter(case=case, month=rules.month_start(month)).first()
 
 
+def closed_months_among(case: Case, days) -> list[dt.date]:
+    """The closed months (first days) of ``case`` that any of ``days`` falls in."""
+    months = {rules.month_start(day) for day in days}
+    return sorted(CaseMonth.objects.filter(case=case, month__in=months, closed_at__isnull=False)
+                  .values_list("month", flat=True))
+
+
 def ensure_month_result(case: Case, month: dt.date) -> CaseMonth:
     """The stored result for a case-month, computed now if it has never been."""
     from contacts.services import case_months_recompute

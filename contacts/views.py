@@ -24,6 +24,16 @@ def _draft_of(user, case, draft_id) -> ContactDraft | None:
     return get_object_or_404(ContactDraft, pk=draft_id, author=user, case=case)
 
 
+def _amends_closed(case, moments) -> str:
+    """What the worker is told when a contact lands in a month that has already closed."""
+    months = selectors.closed_months_among(case, [timezone.localtime(m).date() for m in moments])
+    if not months:
+        return ""
+    names = " and ".join(f"{m:%B %Y}" for m in months)
+    return (f" {names} had already closed: its result is amended by this contact, and the amendment"
+            " (who, when, why, the result as closed and as amended) is recorded on the month's page.")
+
+
 def contact_create(request, reference):
     case = get_case_or_404(request.user, reference, Action.EDIT)
     draft = _draft_of(request.user, case, request.POST.get("draft") or request.GET.get("draft"))
@@ -36,7 +46,8 @@ def contact_create(request, reference):
                 form.add_error(None, str(error))
             else:
                 messages.success(request, f"Contact saved for {case.reference}."
-                                 + (" It was recorded late." if contact.recorded_late else ""))
+                                 + (" It was recorded late." if contact.recorded_late else "")
+                                 + _amends_closed(case, [contact.occurred_at]))
                 return redirect(case)
         # Whatever was typed is kept as a draft too, so a failed save loses nothing.
         draft = services.draft_save(user=request.user, case=case, data=_form_data(request), draft=draft)
@@ -101,12 +112,13 @@ def contact_edit(request, pk):
     if request.method == "POST":
         form = forms.ContactForm(request.POST, case=case, user=request.user)
         if form.is_valid():
+            before = contact.occurred_at
             try:
-                services.contact_update(user=request.user, contact=contact, data=form.contact_input)
+                contact = services.contact_update(user=request.user, contact=contact, data=form.contact_input)
             except CaseworkError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, "Contact corrected.")
+                messages.success(request, "Contact corrected." + _amends_closed(case, [before, contact.occurred_at]))
                 return redirect(contact)
     else:
         if services.contact_is_locked(contact) or contact.author_id != request.user.pk:

@@ -213,3 +213,20 @@ def test_the_approvals_page_finds_closed_months_in_the_same_queries_however_many
         return len(captured)
 
     assert queries_with(1) == queries_with(4)
+
+
+def test_the_worker_is_told_when_a_contact_amends_a_closed_month(cast, family, closed_short, signed_in,
+                                                                 django_capture_on_commit_callbacks):
+    from tests.contacts.conftest import visit_form
+
+    client = signed_in(cast.worker)
+    at_ten = timezone.make_aware(dt.datetime.combine(closed_short.replace(day=9), dt.time(10)))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/contacts/case/{family.reference}/new/",
+                               visit_form(family, when=timezone.localtime(at_ten)), follow=True)
+    text = response.content.decode()
+    assert f"{closed_short:%B %Y} had already closed: its result is amended by this contact" in text
+    assert CaseMonthAmendment.objects.filter(case=family, month=closed_short).exists()
+
+    on_time = client.post(f"/contacts/case/{family.reference}/new/", visit_form(family), follow=True)
+    assert "had already closed" not in on_time.content.decode()
