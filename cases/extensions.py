@@ -9,7 +9,8 @@ Each app registers in its ``AppConfig.ready()``:
 - ``on_facts_changed(fn)`` — ``fn(case_id=, since=, by=)`` is told, inside the writer's transaction,
   that a fact of the case changed from the day ``since`` on. Every write in this app that changes
   what a month's evaluation reads (closing and reopening, membership, legal status, goal, living
-  arrangement, risk, allocation) calls :func:`facts_changed`, the one path, so none can forget
+  arrangement, risk, allocation; in the services app, a provider's involvement) calls
+  :func:`facts_changed`, the one path, so none can forget
   to invalidate the stored results (the contacts app records a pending recompute).
 """
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from alerts.models import AlertKind
 from alerts.services import alert_raise, alert_resolve
+from cases.extensions import facts_changed
 from cases.models import Case, CaseMember, MemberRole, Role, User
 from cases.permissions import Action, can, require, visible_cases
 from cases.services import CaseworkError
@@ -210,7 +211,8 @@ def referral_transition(*, user, referral: Referral, to_status: str, on: dt.date
         referral.alternatives_considered = alternatives
     referral.save()
     if to_status == rules.ACTIVE or (was_active and referral.ended_on):
-        _recompute_contact_standard(referral.case_id, on, user)
+        # A provider's involvement decides which of its contacts count: the case's facts changed.
+        facts_changed(case_id=referral.case_id, since=on, by=user)
     if to_status in rules.FINISHED:
         alert_resolve(key=_update_alert_key(referral))
     return referral
@@ -236,18 +238,6 @@ def _case_note(*, user, case: Case, referral: Referral, text: str, alternatives:
 
     body = text if not alternatives else f"{text}\n\nAlternatives considered: {alternatives}"
     case_note_add(user=user, case=case, subject=f"Referral not accepted: {referral.service}", text=body)
-
-
-def _recompute_contact_standard(case_id: int, since: dt.date, user) -> None:
-    """Involvement changed from ``since``: the stored contact evaluation of those months is recomputed."""
-    from contacts.services import queue_recompute
-
-    today = timezone.localdate()
-    days, day = [], since.replace(day=1)
-    while day <= today:
-        days.append(day)
-        day = (day + dt.timedelta(days=32)).replace(day=1)
-    queue_recompute(case_id, days, by=user)
 
 
 @transaction.atomic
