@@ -86,13 +86,15 @@ class ContactForm(forms.Form):
             now = timezone.localtime()
             current = [m for m in members if m.joined_on <= today and (m.left_on is None or m.left_on >= today)]
             parents = [m for m in current if m.role == MemberRole.PARENT]
-            self.initial.update({
+            # A new contact's defaults; a correction's initial (the saved contact) wins over them.
+            defaults = {
                 "occurred_on": today, "start_time": now.replace(second=0, microsecond=0).time(),
                 "participants": [m.pk for m in current if m.role == MemberRole.CHILD],
                 "location": Location.PARENT_RESIDENCE if parents else Location.CHILD_LIVING_ENVIRONMENT,
                 "location_person": parents[0].person_id if parents else None,
                 "made_by": user.pk,
-            })
+            }
+            self.initial = defaults | self.initial
 
     def clean(self):
         data = super().clean()

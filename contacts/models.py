@@ -124,6 +124,19 @@ class Addendum(models.Model):
         verbose_name_plural = "addenda"
 
 
+class ContactCorrection(models.Model):
+    """A correction of a contact within its edit window: who, when, and each changed field
+    as people read it, before → after (``changes``: a list of [label, before, after])."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="corrections")
+    corrected_at = models.DateTimeField()
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+
+
 class ContactDraft(models.Model):
     """What a worker has typed into a contact form and not yet saved. Drafts never count
     toward the standard; they are listed for their author to finish."""

@@ -37,7 +37,7 @@ def contact_for(user, pk: int, action: Action = Action.VIEW) -> Contact:
 def contacts_with_people():
     return Contact.objects.select_related("made_by", "provider", "author", "location_person").prefetch_related(
         Prefetch("participants", queryset=ContactParticipant.objects.select_related("member__person")),
-        "addenda__author",
+        "addenda__author", "corrections__corrected_by",
     )
 
 

@@ -25,6 +25,7 @@ from contacts.models import (
     CaseMonth,
     CaseMonthAmendment,
     Contact,
+    ContactCorrection,
     ContactDraft,
     ContactKind,
     ContactParticipant,
@@ -205,6 +206,32 @@ def contact_is_locked(contact: Contact, now: dt.datetime | None = None) -> bool:
     return (now or timezone.now()) >= editable_until(contact)
 
 
+def _as_read(contact: Contact) -> dict[str, str]:
+    """A contact's fields as people read them: the before and after of a correction."""
+    people = list(ContactParticipant.objects.filter(contact=contact).select_related("member__person")
+                  .order_by("member__role", "member_id"))
+    where = " ".join(filter(None, [contact.get_location_display(),
+                                   f"({contact.location_person})" if contact.location_person else "",
+                                   contact.location_details]))
+    made_by = (f"{contact.provider_worker}, {contact.provider}".strip(", ") if contact.provider
+               else str(contact.made_by or ""))
+    return {
+        "Date and start time": f"{timezone.localtime(contact.occurred_at):%d %b %Y %H:%M}",
+        "Kind": contact.get_kind_display(), "How": contact.get_mode_display(),
+        "Duration": f"{contact.duration_minutes} min" if contact.duration_minutes else "",
+        "Participants": ", ".join(str(p.member.person) for p in people),
+        "Seen alone": ", ".join(str(p.member.person) for p in people if p.seen_alone),
+        "Where": where, "Made by": made_by,
+        "Person contacted": ", ".join(filter(None, [contact.other_party_name, contact.other_party_organisation])),
+        "Announced": "Announced" if contact.announced else "Unannounced",
+        "Interpreter used": "Yes" if contact.interpreter_used else "No",
+        "Purpose": contact.purpose, "Observations and facts": contact.observations,
+        "Assessment and opinion": contact.assessment, "Safety concerns": contact.safety_concerns,
+        "Actions taken about safety": contact.safety_actions,
+        "Next visit agreed": f"{contact.next_visit_on:%d %b %Y}" if contact.next_visit_on else "",
+    }
+
+
 @transaction.atomic
 def contact_update(*, user, contact: Contact, data: ContactInput) -> Contact:
     """Correct a contact within the edit window; afterwards only addenda are possible."""
@@ -217,6 +244,7 @@ def contact_update(*, user, contact: Contact, data: ContactInput) -> Contact:
                             "Add an addendum with the correction and the reason.")
     _check(contact.case, data)
     old_day = local_date(contact.occurred_at)
+    before = _as_read(contact)
     for name in _CONTACT_FIELDS:
         setattr(contact, name, getattr(data, name))
     contact.maker_role = maker_role_of(data.made_by) if data.provider is None else MakerRole.PROVIDER
@@ -224,6 +252,11 @@ def contact_update(*, user, contact: Contact, data: ContactInput) -> Contact:
         contact.made_by = None
     contact.save()
     _write_participants(contact, data)
+    after = _as_read(contact)
+    changes = [[label, before[label], after[label]] for label in before if before[label] != after[label]]
+    if changes:
+        ContactCorrection.objects.create(contact=contact, corrected_at=timezone.now(), corrected_by=user,
+                                         changes=changes)
     queue_recompute(contact.case_id, [old_day, local_date(contact.occurred_at)], by=user,
                     reason=f"Contact of {old_day:%d %b %Y} corrected")
     return contact

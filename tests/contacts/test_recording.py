@@ -201,3 +201,35 @@ def test_timeline_lists_contacts_and_events_and_filters_by_person(worker_client,
     assert "Saw the first child" in page and "Saw the second child" in page and "Family risk evaluation" in page
     filtered = worker_client.get(f"/contacts/case/{family.reference}/timeline/?person={family.children[0].pk}")
     assert [e.contact for e in filtered.context["entries"]] == [with_ava]
+
+
+def test_the_correction_form_shows_exactly_what_was_saved(worker_client, cast, family, now_local):
+    """Saving the correction form untouched changes nothing: it is filled with the saved
+    contact, not with a new contact's defaults (today, now, the children, the mother's home)."""
+    mother = family.parents[0]
+    earlier = (now_local - dt.timedelta(days=1)).replace(hour=10, minute=15, second=0, microsecond=0)
+    with_mother = ContactInput(occurred_at=earlier, kind="face_to_face", mode="in_person", made_by=cast.worker,
+                               participants=[mother], location="office", purpose="Office visit",
+                               observations="Mother came to the office.")
+    contact = contact_record(user=cast.worker, case=family, data=with_mother)
+    form = worker_client.get(f"/contacts/{contact.pk}/edit/").context["form"]
+    initial = {name: form[name].value() for name in ("occurred_on", "start_time", "participants", "location")}
+    assert initial == {"occurred_on": earlier.date(), "start_time": earlier.time(), "participants": [mother.pk],
+                       "location": "office"}
+
+    page = worker_client.get(f"/contacts/{contact.pk}/edit/").content.decode()
+    assert 'value="10:15"' in page and f'value="{earlier.date().isoformat()}"' in page
+
+
+def test_a_saved_correction_shows_what_changed_before_and_after(worker_client, cast, family):
+    contact = contact_record(user=cast.worker, case=family, data=_visit(family, timezone.now()))
+    data = visit_form(family, when=timezone.localtime(contact.occurred_at), observations="Corrected facts",
+                      participants=family.children[:1], location="office")
+    data.pop("location_person")
+    assert worker_client.post(f"/contacts/{contact.pk}/edit/", data).status_code == 302
+    page = worker_client.get(f"/contacts/{contact.pk}/").content.decode()
+    first, second = (str(c.person) for c in family.children)
+    assert "Corrections" in page
+    assert f"Participants: {first}, {second} → {first}" in page
+    assert "Observations and facts: " in page and "→ Corrected facts" in page
+    assert str(cast.worker) in page.split("Corrections", 1)[1]
