@@ -149,6 +149,11 @@ class ReturnForm(forms.Form):
 class EndorseForm(forms.Form):
     comment = forms.CharField(label="Comment (optional)", widget=SHORT_TEXT, required=False)
 
+    def __init__(self, *args, over_warnings: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if over_warnings:
+            self.fields["comment"].label = "Your reason for endorsing over the warnings"
+
 
 class CopyForm(forms.Form):
     provided_on = forms.DateField(label="Copy provided on", widget=DATE)

@@ -229,6 +229,8 @@ class PlanDecision(models.Model):
     comment = models.TextField(blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
+    smart_warnings = models.JSONField(default=list, blank=True,
+                                      help_text="Endorsed over: [action, [warnings]] as they stood")
 
     class Meta:
         ordering = ["-decided_at", "-pk"]

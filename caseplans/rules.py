@@ -104,6 +104,11 @@ class ActionFacts:
     measure: str
     completed_on: dt.date | None = None
 
+    @classmethod
+    def of(cls, action) -> ActionFacts:
+        return cls(what=action.what, responsible=action.responsible, due_on=action.due_on, measure=action.measure,
+                   completed_on=action.completed_on)
+
 
 def smart_warnings(action: ActionFacts, today: dt.date) -> list[str]:
     """Why an action is not SMART (Specific, Measurable, Achievable, Realistic, Timely)."""

@@ -221,12 +221,29 @@ def _decide_check(user, plan: CasePlan, *, endorsing: bool) -> None:
         raise CaseworkError(problem)
 
 
+def open_smart_warnings(plan: CasePlan, today: dt.date | None = None) -> list[tuple[str, list[str]]]:
+    """(what, warnings) for each action of the version, still open, that is not SMART."""
+    today = today or timezone.localdate()
+    open_actions = (a for a in plan.actions.all() if a.withdrawn_on is None and a.completed_on is None)
+    found = ((action.what, rules.smart_warnings(rules.ActionFacts.of(action), today)) for action in open_actions)
+    return [(what, warnings) for what, warnings in found if warnings]
+
+
+def smart_warnings_text(warnings: list[tuple[str, list[str]]]) -> list[str]:
+    return [f"\u201c{what}\u201d: {' '.join(problems)}" for what, problems in warnings]
+
+
 @transaction.atomic
 def plan_endorse(*, user, plan: CasePlan, comment: str = "") -> CasePlan:
     """A team leader of the case's team endorses a submitted version they did not write.
-    The version it replaces (under review) becomes superseded."""
+    The version it replaces (under review) becomes superseded. Endorsing over actions that
+    are not SMART needs the endorser's reason, recorded with the warnings as they stood."""
     _decide_check(user, plan, endorsing=True)
     today = timezone.localdate()
+    warnings = open_smart_warnings(plan, today)
+    if warnings and not comment.strip():
+        raise CaseworkError("These actions are not SMART: " + " ".join(smart_warnings_text(warnings))
+                            + " Give your reason for endorsing over them in the comment, or return the plan.")
     won = CasePlan.objects.filter(pk=plan.pk, status=rules.SUBMITTED).update(
         status=rules.ENDORSED, endorsed_by=user, endorsed_on=today, lock_version=F("lock_version") + 1)
     if not won:
@@ -234,7 +251,8 @@ def plan_endorse(*, user, plan: CasePlan, comment: str = "") -> CasePlan:
     if plan.previous_id and CasePlan.objects.filter(pk=plan.previous_id, status=rules.UNDER_REVIEW).update(
             status=rules.SUPERSEDED):
         _reload(CasePlan(pk=plan.previous_id), user)  # a history row of the old version's new status
-    PlanDecision.objects.create(plan=plan, decision=DecisionKind.ENDORSED, comment=comment.strip(), decided_by=user)
+    PlanDecision.objects.create(plan=plan, decision=DecisionKind.ENDORSED, comment=comment.strip(), decided_by=user,
+                                smart_warnings=[[what, problems] for what, problems in warnings])
     return _reload(plan, user)
 
 

@@ -75,7 +75,7 @@ def plan_detail(request, reference, version):
     can_edit = can(request.user, Action.EDIT, case)
     may_decide = plan.status == rules.SUBMITTED and can(request.user, Action.APPROVE, case)
     children = selectors.plan_children(plan, today=today)
-    actions = [{"action": a, "warnings": rules.smart_warnings(_facts(a), today) if plan.editable else [],
+    actions = [{"action": a, "warnings": rules.smart_warnings(rules.ActionFacts.of(a), today),
                 "overdue": rules.is_overdue(a.due_on, a.completed_on, today)}
                for a in plan.actions.all() if a.withdrawn_on is None]
     complete = sum(1 for a in actions if a["action"].completed_on)
@@ -88,6 +88,7 @@ def plan_detail(request, reference, version):
         "may_submit": can_edit and plan.status in rules.EDITABLE,
         "submit_problems": services.submit_problems(plan) if can_edit and plan.editable else [],
         "may_decide": may_decide,
+        "open_warnings": services.smart_warnings_text(services.open_smart_warnings(plan, today)) if may_decide else [],
         "may_copy": can_edit and plan.status == rules.ENDORSED,
         "may_review": can_edit and plan.status in rules.IN_FORCE,
         "may_assess": can_edit and plan.status in rules.IN_FORCE | {rules.UNDER_REVIEW},
@@ -95,11 +96,6 @@ def plan_detail(request, reference, version):
         "return_form": forms.ReturnForm(), "endorse_form": forms.EndorseForm(),
         "status_label": rules.STATUS_LABELS[plan.status],
     })
-
-
-def _facts(action: PlanAction) -> rules.ActionFacts:
-    return rules.ActionFacts(what=action.what, responsible=action.responsible, due_on=action.due_on,
-                             measure=action.measure, completed_on=action.completed_on)
 
 
 def plan_edit(request, reference, version):
@@ -134,8 +130,9 @@ def _decide(request, reference, version, *, endorsing: bool):
     plan = _plan(request, reference, version)
     if not can(request.user, Action.APPROVE, plan.case):
         raise PermissionDenied("Only a team leader of the case's team endorses or returns a plan.")
-    form_class = forms.EndorseForm if endorsing else forms.ReturnForm
-    form = form_class(request.POST or None)
+    warnings = services.smart_warnings_text(services.open_smart_warnings(plan)) if endorsing else []
+    form = forms.EndorseForm(request.POST or None, over_warnings=bool(warnings)) if endorsing else \
+        forms.ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         write = services.plan_endorse if endorsing else services.plan_return
         if save_or_form_error(form, lambda: write(user=request.user, plan=plan, comment=form.cleaned_data["comment"])):
@@ -143,7 +140,9 @@ def _decide(request, reference, version, *, endorsing: bool):
                                                                          "your comments.")
             return redirect(plan)
     return _form_page(request, plan, form, "Endorse the plan" if endorsing else "Return the plan with comments",
-                      submit="Endorse" if endorsing else "Return with comments")
+                      submit="Endorse" if endorsing else "Return with comments", warnings=warnings,
+                      intro="Endorsing over these actions needs your reason, which is recorded with them."
+                      if warnings else "")
 
 
 def plan_endorse(request, reference, version):
@@ -254,13 +253,14 @@ def action_form(request, reference, version, action_id=None):
             saved = save_or_form_error(form, lambda: services.action_update(
                 user=request.user, action=action, lock_version=form.cleaned_data.get("lock_version") or 0, **data))
         if saved:
-            warnings = rules.smart_warnings(_facts(saved), timezone.localdate())
+            warnings = rules.smart_warnings(rules.ActionFacts.of(saved), timezone.localdate())
             if warnings:
                 messages.warning(request, "Action saved, but it is not yet SMART: " + " ".join(warnings))
             else:
                 messages.success(request, "Action saved.")
             return redirect(plan)
-    warnings = rules.smart_warnings(_facts(action), timezone.localdate()) if action and request.method == "GET" else ()
+    warnings = (rules.smart_warnings(rules.ActionFacts.of(action), timezone.localdate())
+                if action and request.method == "GET" else ())
     return _form_page(request, plan, form, "Change the action" if action else "Add an action", warnings=warnings,
                       intro="Each action says what will be done, who is responsible, by when, and how everyone "
                             "will know it is done.")

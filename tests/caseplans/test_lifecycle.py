@@ -247,3 +247,38 @@ def test_the_last_action_cannot_be_withdrawn_before_submitting(cast, family):
     only.refresh_from_db()
     plan_services.action_reinstate(user=cast.worker, action=only, lock_version=only.lock_version)
     assert plan_services.plan_submit(user=cast.worker, plan=plan).status == "submitted"
+
+
+def _vague_plan(cast, family):
+    """A complete plan with one action that is not SMART: "attend counselling", nobody, no date, no measure."""
+    plan = draft_plan(family, cast.worker, actions=1)
+    plan_services.action_add(user=cast.worker, plan=plan, goal=plan.goals.first(), what="attend counselling",
+                             responsible_kind="", responsible_name="", service="", location="",
+                             location_confidential=False, due_on=None, measure="")
+    plan_services.plan_submit(user=cast.worker, plan=plan)
+    return plan
+
+
+def test_endorsing_over_smart_warnings_needs_a_reason_which_is_recorded(cast, family):
+    plan = _vague_plan(cast, family)
+    with pytest.raises(CaseworkError, match=r"not SMART.*attend counselling.*No one is named as responsible"):
+        plan_services.plan_endorse(user=cast.leader, plan=plan, comment="")
+    plan.refresh_from_db()
+    assert plan.status == "submitted"
+    plan_services.plan_endorse(user=cast.leader, plan=plan, comment="Counsellor to be confirmed at the next visit")
+    decision = PlanDecision.objects.get(plan=plan, decision="endorsed")
+    assert decision.comment == "Counsellor to be confirmed at the next visit"
+    assert [what for what, _ in decision.smart_warnings] == ["attend counselling"]
+    assert "No due date." in decision.smart_warnings[0][1]
+
+
+def test_the_endorser_sees_every_open_warning_on_the_plan_and_the_endorse_page(cast, family, signed_in):
+    plan = _vague_plan(cast, family)
+    client = signed_in(cast.leader)
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert "No one is named as responsible." in page and "No measure of how completion will be known." in page
+    endorse = client.get(f"{plan.get_absolute_url()}endorse/").content.decode()
+    assert "attend counselling" in endorse and "No due date." in endorse
+    assert "reason" in endorse.lower()
+    refused = client.post(f"{plan.get_absolute_url()}endorse/", {"comment": ""})
+    assert refused.status_code == 200 and "not SMART" in refused.content.decode()

@@ -157,3 +157,14 @@ def _annotated(case, today):
     from cases.models import Case
 
     return selectors.annotate_plan_facts(Case.objects.filter(pk=case.pk), today=today).get()
+
+
+def test_an_action_with_nothing_agreed_prints_words_not_dashes(cast, family):
+    plan = draft_plan(family, cast.worker, actions=1)
+    plan_services.action_add(user=cast.worker, plan=plan, goal=plan.goals.first(), what="attend counselling",
+                             responsible_kind="", responsible_name="", service="", location="",
+                             location_confidential=False, due_on=None, measure="")
+    text = _flat(" ".join(_pages(render_plan_pdf(plan))))
+    row = text.split(_flat("attend counselling"), 1)[1]
+    assert row.startswith(_flat("Nobody named yet Not set No date set Not agreed yet Not yet"))
+    assert "—" not in text.replace(_flat("DRAFT — not endorsed"), "")
