@@ -122,12 +122,16 @@ def ensure_agency() -> Agency:
             _user(f"so.{suffix}", *next(worker_names), Role.SUPPORT_OFFICER, team)
     manager = _user("manager", "Helen", "Parsons", Role.MANAGER)
     manager.managed_offices.add(*offices)
+    # The finance officer sees every office's cases; the services app's demo gives them the
+    # financial delegation (approving referral payments).
+    finance = _user("finance", "Rosa", "Lindqvist", Role.MANAGER)
+    finance.managed_offices.add(*offices)
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@casework.example", DEMO_PASSWORD, role=Role.ADMINISTRATOR,
                                       first_name="Agency", last_name="Administrator")
     signins = [
         ("Caseworker", "cw.nth1.1"), ("Support officer", "so.nth1"), ("Team leader", "tl.nth1"),
-        ("Manager", "manager"), ("Administrator (admin site)", "admin"),
+        ("Manager", "manager"), ("Financial delegate (payments)", "finance"), ("Administrator (admin site)", "admin"),
     ]
     return Agency(offices, teams, caseworkers, leaders, signins)
 

@@ -86,7 +86,21 @@ def ensure_directory() -> list[Service]:
     return services
 
 
+FINANCIAL_DELEGATES = ["finance"]  # demo staff who approve referral payments (cases/demo.py creates them)
+
+
+def ensure_financial_delegates() -> None:
+    from django.contrib.auth.models import Permission
+
+    from cases.models import User
+
+    permission = Permission.objects.get(content_type__app_label="services", codename="approve_referral_cost")
+    for user in User.objects.filter(username__in=FINANCIAL_DELEGATES):
+        user.user_permissions.add(permission)
+
+
 def seed(agency, cases, *, scale: bool) -> None:
+    ensure_financial_delegates()
     services = ensure_directory()
     if scale or not cases:
         return

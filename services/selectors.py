@@ -11,7 +11,7 @@ from collections import defaultdict
 from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 
-from cases.models import Case, CaseMember
+from cases.models import Case, CaseMember, User
 from cases.permissions import visible_cases
 from services import rules
 from services.models import (
@@ -28,6 +28,16 @@ FINANCIAL_DELEGATE_PERMISSION = "services.approve_referral_cost"
 
 def is_financial_delegate(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm(FINANCIAL_DELEGATE_PERMISSION))
+
+
+def financial_delegates() -> QuerySet:
+    """Active staff holding the financial delegate permission directly or through a group."""
+    from django.contrib.auth.models import Permission
+
+    app_label, codename = FINANCIAL_DELEGATE_PERMISSION.split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return (User.objects.filter(Q(user_permissions__in=permission) | Q(groups__permissions__in=permission),
+                                is_active=True).distinct().order_by("last_name", "first_name"))
 
 
 # --- Directory ------------------------------------------------------------------------------

@@ -149,7 +149,9 @@ def cost_request(request, reference, referral_id):
 
 def approvals(request):
     if not selectors.is_financial_delegate(request.user):
-        raise Http404
+        # Not secret: say who can approve instead of pretending the page does not exist.
+        return render(request, "services/approvals_refused.html",
+                      {"delegates": selectors.financial_delegates()}, status=403)
     return render(request, "services/approvals.html", {
         "approvals": selectors.pending_cost_approvals(request.user), "form": forms.CostDecisionForm(),
     })

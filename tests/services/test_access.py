@@ -110,12 +110,34 @@ def test_only_administrators_write_the_directory_through_the_api(client, cast, d
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_approvals_page_is_for_financial_delegates_only(client, cast, role):
+def test_the_approvals_page_is_for_financial_delegates_only_and_tells_others_who_approves(client, cast, role):
+    from tests import factories as f
+
+    delegate = grant_delegate(f.UserFactory(role="manager", first_name="Dana", last_name="Delegate"))
     user = getattr(cast, role)
     client.force_login(user)
-    assert client.get("/services/approvals/").status_code == 404
+    refused = client.get("/services/approvals/")
+    assert refused.status_code == 403
+    text = refused.content.decode()
+    assert "Only a financial delegate approves referral payments" in text
+    assert delegate.get_full_name() in text and "Page not found" not in text
+    assert "Approve" not in text
     client.force_login(grant_delegate(user))
     assert client.get("/services/approvals/").status_code == 200
+
+
+def test_the_demo_agency_has_a_financial_delegate(db):
+    from cases import demo
+    from services.demo import ensure_financial_delegates
+    from services.selectors import is_financial_delegate
+
+    agency = demo.ensure_agency()
+    ensure_financial_delegates()
+    delegates = [username for role, username in agency.signins if "financial delegate" in role.lower()]
+    assert delegates
+    from cases.models import User
+    user = User.objects.get(username=delegates[0])
+    assert is_financial_delegate(user) and not user.is_superuser
 
 
 def test_a_delegate_decides_only_on_cases_they_see(client, cast, cases, referrals):
