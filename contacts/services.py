@@ -411,6 +411,39 @@ def requirement_changes_effects(changes: list[RequirementChange]) -> dict[int, l
     return {change.pk: requirement_change_effects(change, closed_rows=closed[change.case_id]) for change in changes}
 
 
+@dataclass(frozen=True)
+class LineChange:
+    """One requirement line of a month: what the standard asks now and with a request applied."""
+
+    description: str
+    now: int
+    would_be: int
+
+    @property
+    def changes(self) -> bool:
+        return self.now != self.would_be
+
+
+def requirement_previews(requests) -> list[list[LineChange]]:
+    """For each (case, month, kind, counts): every requirement line of that case-month, as
+    required now and as it would be with the request approved (the request form's preview and
+    the approvals page). One load of the facts per distinct month, however many requests."""
+    by_month = defaultdict(set)
+    for case, month, _, _ in requests:
+        by_month[rules.month_start(month)].add(case.pk)
+    facts = {month: load_month_facts(Case.objects.filter(pk__in=ids), month) for month, ids in by_month.items()}
+    previews = []
+    for case, month, kind, counts in requests:
+        base = facts[rules.month_start(month)][case.pk]
+        now = rules.evaluate(base)
+        proposed = rules.Adjustment(kind, {k: int(v) for k, v in counts.items()}, "this request")
+        after = {(line.code, line.member_id): line.required
+                 for line in rules.evaluate(base._replace(adjustments=(proposed, *base.adjustments))).lines}
+        previews.append([LineChange(line.description, line.required, after.get((line.code, line.member_id), 0))
+                         for line in now.lines])
+    return previews
+
+
 def requirement_change_effects(change: RequirementChange, *, closed_rows=None) -> list[ClosedMonthEffect]:
     """The closed months a pending request touches and what each would become if it were
     approved now: shown to the approver, who must confirm an amendment of closed months."""

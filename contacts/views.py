@@ -181,7 +181,12 @@ def requirement_request(request, reference):
     if not services.can_request_changes(request.user, case):
         raise Http404
     form = forms.RequirementChangeForm(request.POST or None, initial={"kind": request.GET.get("kind", "override")})
-    if request.method == "POST" and form.is_valid():
+    this_month = timezone.localdate().replace(day=1)
+    preview, preview_month = None, this_month
+    if request.method == "POST" and form.is_valid() and request.POST.get("preview"):
+        preview_month = max(form.cleaned_data["first_month"], min(this_month, form.cleaned_data["last_month"]))
+        [preview] = services.requirement_previews([(case, preview_month, form.cleaned_data["kind"], form.counts)])
+    elif request.method == "POST" and form.is_valid():
         try:
             services.requirement_change_request(
                 user=request.user, case=case, kind=form.cleaned_data["kind"],
@@ -192,8 +197,12 @@ def requirement_request(request, reference):
         else:
             messages.success(request, "Request sent to the team leader for approval.")
             return redirect(case)
-    return render(request, "contacts/request_form.html", {"form": form, "case": case,
-                                                          "title": "Request a change to the contact requirement"})
+    previewing = preview is not None
+    if not previewing:  # the standard as it is this month: nothing proposed yet
+        [preview] = services.requirement_previews([(case, this_month, "override", {})])
+    return render(request, "contacts/request_form.html", {
+        "form": form, "case": case, "title": "Request a change to the contact requirement",
+        "preview": preview, "preview_month": preview_month, "previewing": previewing})
 
 
 def approvals(request):
@@ -201,8 +210,13 @@ def approvals(request):
         raise Http404
     requests = list(selectors.approvals_queue(request.user))
     effects = services.requirement_changes_effects(requests)
-    for change in requests:
+    today = timezone.localdate()
+    shown = [max(c.first_month, min(today.replace(day=1), c.last_month)) for c in requests]
+    previews = services.requirement_previews([(c.case, m, c.kind, c.counts) for c, m in zip(requests, shown,
+                                                                                             strict=True)])
+    for change, month, preview in zip(requests, shown, previews, strict=True):
         change.closed_effects = effects[change.pk]
+        change.preview_month, change.preview = month, preview
     return render(request, "contacts/approvals.html", {
         "requests": requests, "adjustable": rules.ADJUSTABLE,
         "form": forms.DecisionForm(),

@@ -125,3 +125,28 @@ def test_request_form_shows_errors_and_keeps_input(client, cast, family):
     response = client.post(f"/contacts/case/{family.reference}/requests/new/", data)
     assert "cannot be before the first month" in response.content.decode()
     assert not RequirementChange.objects.exists()
+
+
+def test_the_request_form_shows_the_standard_and_previews_what_the_request_makes_it(client, cast, family):
+    client.force_login(cast.worker)
+    first = family.children[0].person.given_name
+    page = client.get(f"/contacts/case/{family.reference}/requests/new/").content.decode()
+    assert "The standard this month" in page
+    assert f"Face-to-face with {first}</td><td>2</td>" in page.replace("\n", "").replace("  ", "")
+
+    preview = client.post(f"/contacts/case/{family.reference}/requests/new/",
+                          request_form(f2f_child=1) | {"preview": "1"})
+    assert preview.status_code == 200 and not RequirementChange.objects.exists()
+    text = preview.content.decode().replace("\n", "").replace("  ", "")
+    assert f"Face-to-face with {first}</td><td>2</td><td>1</td>" in text
+    assert 'value="Family in hospital for three weeks"' in text or "Family in hospital for three weeks" in text
+
+
+def test_the_approver_sees_the_standard_and_what_the_request_makes_it_and_the_case_is_a_link(client, cast, family):
+    requirement_change_request(user=cast.worker, case=family, kind="override", first_month=month(),
+                               last_month=month(), counts={"f2f_child": 1}, reason="Children away half the month")
+    client.force_login(cast.leader)
+    text = client.get("/contacts/approvals/").content.decode().replace("\n", "").replace("  ", "")
+    first = family.children[0].person.given_name
+    assert f"Face-to-face with {first}</td><td>2</td><td>1</td>" in text
+    assert f'<a href="{family.get_absolute_url()}">{family.reference}</a>' in text
