@@ -1,6 +1,8 @@
 """Reads of alerts: a user sees the alerts they receive."""
 
-from alerts.models import Alert, AlertStatus
+from django.db.models import Count
+
+from alerts.models import Alert, AlertKind, AlertStatus
 
 
 def alerts_for(user, *, status: str | None = None, kind: str | None = None):
@@ -14,3 +16,11 @@ def alerts_for(user, *, status: str | None = None, kind: str | None = None):
 
 def unread_count(user) -> int:
     return Alert.objects.filter(alertrecipient__user=user, status=AlertStatus.NEW).count()
+
+
+def kind_counts(user, *, status: str | None = None) -> list[tuple[str, str, int]]:
+    """(kind, label, how many) of the user's alerts with ``status``, largest group first (one query)."""
+    rows = (alerts_for(user, status=status).order_by().values("kind").annotate(n=Count("pk", distinct=True))
+            .values_list("kind", "n"))
+    labels = dict(AlertKind.choices)
+    return sorted(((kind, labels.get(kind, kind), n) for kind, n in rows), key=lambda row: (-row[2], row[1]))

@@ -50,6 +50,13 @@ def alert_acknowledge(*, user, alert: Alert) -> Alert:
     return alert
 
 
+def alerts_acknowledge(*, user, alerts) -> int:
+    """Acknowledge, in one update, those of ``alerts`` (a queryset) the user received that are new."""
+    mine = AlertRecipient.objects.filter(user=user).values("alert_id")
+    return Alert.objects.filter(pk__in=alerts.order_by().values("pk"), status=AlertStatus.NEW).filter(
+        pk__in=mine).update(status=AlertStatus.ACKNOWLEDGED, acknowledged_at=timezone.now(), acknowledged_by=user)
+
+
 @dataclass(frozen=True)
 class AlertSpec:
     """One alert to raise in bulk; ``recipient_ids`` are user ids."""

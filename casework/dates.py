@@ -10,3 +10,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def day_label(day: dt.date) -> str:
+    """A date as every page shows it (the templates' "j M Y"): 2 Dec 2026."""
+    return f"{day.day} {day:%b %Y}"

@@ -22,6 +22,7 @@ from alerts.services import alert_raise, alert_resolve
 from cases.models import Case, CaseMember, Person, Phase, Role, User
 from cases.permissions import Action, can, require, visible_cases
 from cases.services import CaseworkError, case_update
+from casework.dates import day_label
 from contacts import workdays
 from responses import rules
 from responses.models import (
@@ -665,7 +666,7 @@ def due_dates_check(*, now: dt.datetime | None = None, batch_size: int = 2000) -
         counts["record_alert_reviews"] += 1
         case_id, reference, _, review_on = min(rows)
         specs.append(AlertSpec(key=f"record-alert-review:{alert_id}", kind=AlertKind.RECORD_ALERT_REVIEW,
-                               title=f"Review of an alert on case {reference} was due {review_on:%d/%m/%Y}",
+                               title=f"Review of an alert on case {reference} was due {day_label(review_on)}",
                                recipient_ids=tuple(r[2] for r in rows if r[2]), case_id=case_id, due_on=review_on,
                                link=reverse("cases:detail", args=[reference])))
 
@@ -700,7 +701,7 @@ def due_dates_check(*, now: dt.datetime | None = None, batch_size: int = 2000) -
             continue
         counts["safety_plans"] += 1
         specs.append(AlertSpec(key=f"safety-assessment:{assessment_id}:plan", kind=AlertKind.SAFETY_PLAN,
-                               title=f"Case {reference}: safety plan not documented (due {due_on:%d/%m/%Y})",
+                               title=f"Case {reference}: safety plan not documented (due {day_label(due_on)})",
                                recipient_ids=(caseworker_id, *leaders.get(team_id, ())), case_id=case_id,
                                due_on=due_on, link=reverse("responses:safety_plan_create", args=[reference])))
     alerts_raise_many([s for s in specs if s.recipient_ids])
@@ -721,14 +722,14 @@ def due_dates_check(*, now: dt.datetime | None = None, batch_size: int = 2000) -
                 counts["supervision"] += 1
                 specs.append(AlertSpec(key=f"supervision-due:{case.pk}", kind=AlertKind.SUPERVISION_DUE,
                                        title=f"Supervision review of case {case.reference} due "
-                                             f"{dates.supervision_due_on:%d/%m/%Y}",
+                                             f"{day_label(dates.supervision_due_on)}",
                                        recipient_ids=recipients, case_id=case.pk, link=link,
                                        due_on=dates.supervision_due_on))
             if dates.formal_review_status != "ok":
                 counts["formal_reviews"] += 1
                 specs.append(AlertSpec(key=f"formal-review-due:{case.pk}", kind=AlertKind.FORMAL_REVIEW_DUE,
                                        title=f"Formal review of case {case.reference} due "
-                                             f"{dates.formal_review_due_on:%d/%m/%Y}",
+                                             f"{day_label(dates.formal_review_due_on)}",
                                        recipient_ids=recipients, case_id=case.pk, link=link,
                                        due_on=dates.formal_review_due_on))
         alerts_raise_many(specs)

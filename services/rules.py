@@ -21,6 +21,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from casework.dates import day_label
+
 DRAFT = "draft"
 SENT = "sent"
 ACCEPTED = "accepted"
@@ -115,7 +117,7 @@ def transition_problems(target: str, facts: TransitionFacts) -> list[str]:
     if facts.on > facts.today:
         problems.append("The date cannot be in the future.")
     if facts.on < facts.last_change_on:
-        problems.append(f"The date cannot be before the previous change ({facts.last_change_on:%d/%m/%Y}).")
+        problems.append(f"The date cannot be before the previous change ({day_label(facts.last_change_on)}).")
     if target == SENT:
         if facts.people_referred < 1:
             problems.append("Name at least one person referred.")

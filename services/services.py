@@ -20,6 +20,7 @@ from cases.extensions import facts_changed
 from cases.models import Case, CaseMember, MemberRole, Role, User
 from cases.permissions import Action, can, require, visible_cases
 from cases.services import CaseworkError
+from casework.dates import day_label
 from services import rules
 from services.models import (
     CommunicationPlan,
@@ -440,7 +441,7 @@ def provider_updates_check(*, today: dt.date | None = None, batch_size: int = 50
             referral = plan.referral
             alert_raise(key=_update_alert_key(referral), kind=AlertKind.PROVIDER_UPDATE_DUE,
                         title=f"{referral.case.reference}: update from {referral.service.provider} "
-                              f"overdue since {plan.next_update_due:%d/%m/%Y}",
+                              f"overdue since {day_label(plan.next_update_due)}",
                         recipients=[referral.case.caseworker], case=referral.case, link=referral_url(referral),
                         due_on=plan.next_update_due)
         found += len(batch)

@@ -134,6 +134,8 @@ def test_an_overdue_alert_review_raises_an_in_app_alert(cast, family):
     assert services.due_dates_check()["record_alert_reviews"] == 1
     raised = Alert.objects.get(key=f"record-alert-review:{alert.pk}")
     assert raised.kind == AlertKind.RECORD_ALERT_REVIEW and list(raised.recipients.all()) == [cast.worker]
+    due = start + dt.timedelta(days=30)
+    assert raised.title.endswith(f"was due {due.day} {due:%b %Y}")  # the date as every page shows it
     services.record_alert_review(user=cast.worker, alert=alert, case=family,
                                  next_review_on=timezone.localdate() + dt.timedelta(days=30))
     raised.refresh_from_db()
