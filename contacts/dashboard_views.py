@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from alerts.selectors import alerts_for
-from cases.models import Role
+from cases.models import RiskLevel, Role, User
 from cases.permissions import visible_cases
 from contacts import compliance, dashboards, rules, selectors
 from contacts.models import ComplianceRun, MonthStatus, PendingRecompute, RunKind, ScheduledVisit, VisitStatus
 from contacts.tasks import run_fan_out
+from contacts.templatetags.contact_tags import month_status
 
 
 def _month_param(request) -> dt.date:
@@ -104,15 +105,29 @@ def drill_down(request):
         header = ["Case", "Month", "Office", "Team", "Caseworker", "Case type", "Risk level", "Status", "Achieved",
                   "Required", "Status as closed", "Achieved as closed", "Required as closed", "Amended at"]
         data = [[r.case.reference, month.strftime("%Y-%m"), r.case.team.office.name, r.case.team.name,
-                 r.case.caseworker.get_full_name(), rules.CASE_TYPE_LABELS.get(r.case_type, ""), r.risk_level,
-                 r.get_status_display(), r.achieved_total, r.required_total, *_as_closed(r)] for r in rows]
+                 r.case.caseworker.get_full_name(), rules.CASE_TYPE_LABELS.get(r.case_type, ""),
+                 RiskLevel(r.risk_level).label if r.risk_level in RiskLevel.values else "",
+                 month_status(r.status, month), r.achieved_total, r.required_total, *_as_closed(r)] for r in rows]
         response = HttpResponse(dashboards.to_csv(header, data), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="cases-{month:%Y-%m}.csv"'
         return response
     return render(request, "contacts/drill_down.html", {
-        "rows": rows[:500], "count": rows.count(), "month": month, "filters": {k: v for k, v in filters.items() if v},
+        "rows": rows[:500], "count": rows.count(), "month": month, "filters": _filter_labels(filters),
         "status": request.GET.get("status", ""), "query": request.GET.urlencode(),
     })
+
+
+def _filter_labels(filters: dict) -> dict[str, str]:
+    """The drill-down's filters as its title names them: the caseworker's name, not their username."""
+    shown = {dashboards.GROUPS[key][1]: value for key, value in filters.items() if value}
+    if filters.get("caseworker"):
+        person = User.objects.filter(username=filters["caseworker"]).first()
+        shown["Caseworker"] = person.get_full_name() or person.username if person else filters["caseworker"]
+    if filters.get("case_type"):
+        shown["Case type"] = rules.CASE_TYPE_LABELS.get(filters["case_type"], filters["case_type"])
+    if filters.get("risk_level") in RiskLevel.values:
+        shown["Risk level"] = RiskLevel(filters["risk_level"]).label
+    return shown
 
 
 def _as_closed(row) -> list:

@@ -169,3 +169,17 @@ def test_sync_schedule_writes_the_beat_schedule_once(db):
     nightly = tasks["Nightly compliance recompute"]
     assert nightly.task == "contacts.tasks.nightly_compliance"
     assert (nightly.crontab.hour, nightly.crontab.minute) == ("2", "0")
+
+
+def test_the_drill_down_and_its_csv_speak_as_the_pages_do(client, cast, results):
+    cases, last, this = results
+    client.force_login(cast.leader)
+    url = f"/contacts/dashboard/cases/?month={this:%Y-%m}&caseworker={cast.colleague.username}&risk_level=high"
+    title = client.get(url).content.decode().split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert f"Caseworker: {cast.colleague.get_full_name()}" in title and cast.colleague.username not in title
+    assert "Risk level: High" in title
+    rows = list(csv.reader(io.StringIO(client.get(url + "&export=csv").content.decode())))
+    header, line = rows[0], rows[1]
+    assert line[header.index("Risk level")] == "High"
+    # This month is still running: the page says "Still needed", so does the CSV.
+    assert line[header.index("Status")] == "Still needed"
