@@ -106,7 +106,7 @@ REUNIFICATION_CASEWORKER_WITH_CHILD_IN_ENVIRONMENT = 1
 REUNIFICATION_CASEWORKER_WITH_PARENT_AT_RESIDENCE = 1
 
 # Other contact requirements.
-IN_CARE_F2F_PER_MONTH = 1  # by a caseworker or support officer, goal not reunification
+IN_CARE_F2F_PER_MONTH = 1  # by Child Safety (any staff member, a team leader too), goal not reunification
 LTG_SUITABLE_PERSON_PERIOD_MONTHS = 12  # one F2F with the child and the guardian per 12 months
 
 # Line codes. Override/increase adjustments name these (see ADJUSTABLE).
@@ -487,11 +487,14 @@ def evaluate(facts: CaseMonthFacts) -> Evaluation:
     for child in children:
         child_type = child_types[child.member_id]
         if child_type == IN_CARE:
-            staff_seen = [c for c in _present(child, f2f) if c.maker in (CASEWORKER, SUPPORT_OFFICER)]
-            builder.add(F2F_CHILD_IN_CARE, f"Face-to-face with {child.name} by a caseworker or support officer",
+            staff_seen = [c for c in _present(child, f2f) if c.maker != PROVIDER]
+            builder.add(F2F_CHILD_IN_CARE, f"Face-to-face with {child.name} by Child Safety staff",
                         child, IN_CARE_F2F_PER_MONTH, staff_seen)
         elif child_type == LTG_SUITABLE:
-            _add_guardian_line(builder, facts, child, f2f, by_member)
+            not_due = _add_guardian_line(builder, facts, child, f2f, by_member)
+            if not_due:
+                notes.append(f"{child.name}: long-term guardianship — the visit with the child and the guardian "
+                             f"is next due {not_due:%d %b %Y}; no requirement this month.")
         elif child_type == PERMANENT:
             notes.append(f"{child.name}: permanent care order — no contact requirement.")
 
@@ -506,17 +509,20 @@ def _add_support(builder: _Builder, standard: int, contacts: Iterable[Contact], 
 
 
 def _add_guardian_line(builder: _Builder, facts: CaseMonthFacts, child: Person, f2f: list[Contact],
-                       by_member: dict[int, Person]) -> None:
+                       by_member: dict[int, Person]) -> dt.date | None:
     """One F2F with the child and the long-term guardian in every 12-month period: due
-    12 months after the last such contact (or after the order started)."""
+    12 months after the last such contact (or after the order started). A month before
+    that has no line (no requirement, not "met"): answers the due date then."""
     guardian_members = {m for m, p in by_member.items()
                         if child.lives_with_person_id is not None and p.person_id == child.lives_with_person_id}
     together = [c for c in _present(child, f2f) if c.participants & guardian_members]
     since = facts.last_guardian_contact.get(child.member_id) or child.order_started_on or child.joined_on
     due_on = add_months(since, LTG_SUITABLE_PERSON_PERIOD_MONTHS)
-    required = 1 if due_on <= month_end(facts.month) else 0
+    if due_on > month_end(facts.month):
+        return due_on
     builder.add(F2F_WITH_GUARDIAN, f"Face-to-face with {child.name} and the guardian (every 12 months)", child,
-                required, together, due_on=due_on, prorated=False)
+                1, together, due_on=due_on, prorated=False)
+    return None
 
 
 def _why_not_counted(facts: CaseMonthFacts, counted: frozenset[int], by_member: dict[int, Person]):

@@ -211,13 +211,18 @@ LUCA_LONG_TERM = Person(12, 112, "child", "Luca", dt.date(2025, 1, 1), legal_sta
                         goal="long_term_care", in_care=True, lives_with_person_id=130)
 
 
-def test_child_in_care_not_reunification_needs_one_visit_by_caseworker_or_support_officer():
+def test_child_in_care_not_reunification_needs_one_visit_by_any_child_safety_staff_member():
+    # Seed 000, 4.2: "The contact requirement for children in care, where the case plan goal is
+    # not reunification, is for contact with the child by Child Safety, once a month."
     people = (LUCA_LONG_TERM, CARER)
     result = rules.evaluate(facts([], people=people, risk=None))
     assert result.case_type == rules.IN_CARE and result.assessable
     assert lines_by(result)[("f2f_child_in_care", 12)].status == "short by 1"
+    assert "by Child Safety staff" in lines_by(result)[("f2f_child_in_care", 12)].description
     by_support_officer = contact(who=(12,), location="child_living_environment", maker="support_officer")
     assert rules.evaluate(facts([by_support_officer], people=people, risk=None)).status == rules.MET
+    by_team_leader = contact(who=(12,), location="child_living_environment", maker="other_staff")
+    assert rules.evaluate(facts([by_team_leader], people=people, risk=None)).status == rules.MET
     by_provider = contact(who=(12,), location="child_living_environment", maker="provider", provider=3)
     assert rules.evaluate(facts([by_provider], people=people, risk=None,
                                 involved_providers=((3, dt.date(2020, 1, 1), None),))).status == rules.SHORT
@@ -227,10 +232,12 @@ def test_long_term_guardianship_to_suitable_person_is_due_every_twelve_months():
     mia = Person(13, 113, "child", "Mia", dt.date(2020, 1, 1), legal_status="ltg_suitable_person",
                  goal="permanency", in_care=True, lives_with_person_id=130, order_started_on=dt.date(2024, 6, 10))
     people = (mia, CARER)
+    # Seed 000, 4.2: one visit with the child and the guardian in every 12 months. A month in
+    # which it is not due has no requirement: it is not "met", and stays out of the rate.
     not_due = rules.evaluate(facts([], people=people, risk=None,
                                    last_guardian_contact={13: dt.date(2025, 4, 2)}))
-    line = lines_by(not_due)[("f2f_with_guardian", 13)]
-    assert line.due_on == dt.date(2026, 4, 2) and line.required == 0 and not_due.status == rules.MET
+    assert ("f2f_with_guardian", 13) not in lines_by(not_due) and not_due.status == rules.NO_REQUIREMENT
+    assert any("next due 02 Apr 2026" in note for note in not_due.notes)
     due = rules.evaluate(facts([], people=people, risk=None, last_guardian_contact={13: dt.date(2025, 3, 31)}))
     line = lines_by(due)[("f2f_with_guardian", 13)]
     assert line.due_on == dt.date(2026, 3, 31) and line.status == "short by 1"
