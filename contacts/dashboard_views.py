@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.contrib import messages
 from django.db.models import Count, Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,9 +15,8 @@ from django.views.decorators.http import require_POST
 from alerts.selectors import alerts_for
 from cases.models import Role
 from cases.permissions import visible_cases
-from contacts import compliance, dashboards, rules, selectors
-from contacts.models import ComplianceRun, MonthStatus, PendingRecompute, RunKind, ScheduledVisit, VisitStatus
-from contacts.tasks import run_fan_out
+from contacts import dashboards, rules, selectors, tasks
+from contacts.models import ComplianceRun, MonthStatus, PendingRecompute, ScheduledVisit, VisitStatus
 
 
 def _month_param(request) -> dt.date:
@@ -141,8 +140,11 @@ def runs(request):
 def run_now(request):
     if not _administrator(request.user):
         raise Http404
-    run = compliance.run_start(kind=RunKind.MANUAL, month=timezone.localdate().replace(day=1), by=request.user)
-    transaction.on_commit(lambda: run_fan_out.delay(run.pk))
+    try:
+        run = tasks.manual_run_start(by=request.user)
+    except tasks.QueueUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("contacts:runs")
     return redirect("contacts:run", pk=run.pk)
 
 

@@ -300,8 +300,12 @@ class RunKind(models.TextChoices):
 
 
 class ComplianceRun(models.Model):
-    """One run of the compliance scheduler, split into chunks (one per team) that workers
-    process in parallel. A nightly run is unique per day, so two beat instances cannot both run it."""
+    """One run of the compliance scheduler, split into chunks (one per team, ``RunChunk``)
+    that workers process in parallel. A nightly run is unique per day, so two beat instances
+    cannot both run it. A run ends either finished (every chunk done) or failed (a chunk
+    the watchdog sent COMPLIANCE_CHUNK_MAX_SENDS times never finished); the counters are
+    moved only by the chunk that wins its conditional update, so a chunk delivered twice
+    counts once."""
 
     kind = models.CharField(max_length=12, choices=RunKind.choices)
     month = models.DateField(help_text="First day of the month computed")
@@ -312,6 +316,8 @@ class ComplianceRun(models.Model):
     done_chunks = models.PositiveIntegerField(default=0)
     cases_processed = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True, help_text="When the watchdog gave up on the run")
+    failure_reason = models.CharField(max_length=500, blank=True)
     triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
 
@@ -320,6 +326,8 @@ class ComplianceRun(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "run_on", "month"], condition=~Q(kind="manual"),
                                     name="one_scheduled_run_per_day_and_month"),
+            models.CheckConstraint(condition=Q(finished_at__isnull=True) | Q(failed_at__isnull=True),
+                                   name="run_finished_or_failed_not_both"),
         ]
 
     def __str__(self):
@@ -328,3 +336,29 @@ class ComplianceRun(models.Model):
     @property
     def progress_percent(self) -> int:
         return 100 if not self.total_chunks else round(100 * self.done_chunks / self.total_chunks)
+
+
+class RunChunk(models.Model):
+    """One team's part of a run: when it was last sent to the queue and how often, when a
+    worker last started it, and when it finished. Finishing is a conditional update
+    (``finished_at`` still empty), so a chunk the broker or the watchdog delivers again
+    counts once; the watchdog re-sends a chunk with no progress and fails the run after
+    COMPLIANCE_CHUNK_MAX_SENDS sends."""
+
+    run = models.ForeignKey(ComplianceRun, on_delete=models.CASCADE, related_name="chunks")
+    team = models.ForeignKey("cases.Team", on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(help_text="Last handed to the queue (or created, before the first send)")
+    sends = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="Last started by a worker")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cases_processed = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["run", "team"]
+        constraints = [models.UniqueConstraint(fields=["run", "team"], name="one_chunk_per_run_and_team")]
+        # The watchdog reads only unfinished chunks: a few, among years of finished ones.
+        indexes = [models.Index(fields=["sent_at"], condition=Q(finished_at__isnull=True), name="chunk_unfinished")]
+
+    def __str__(self):
+        return f"Run {self.run_id}, team {self.team_id}"
