@@ -6,6 +6,7 @@ broker down says so and leaves nothing half-made. The clock is pinned in every t
 import datetime as dt
 import zoneinfo
 
+import celery
 import pytest
 import time_machine
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from contacts import compliance, rules, tasks
-from contacts.models import CaseMonth, ComplianceRun, PendingRecompute
+from contacts.models import CaseMonth, ComplianceRun, PendingRecompute, RunChunk
 from tests.conftest import make_family_case
 
 AGENCY = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -81,3 +82,126 @@ def test_the_broker_redelivers_a_lost_task_only_after_its_time_limit_has_killed_
     assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT < visibility_timeout
     assert app.conf.broker_transport_options["visibility_timeout"] == visibility_timeout
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
+
+
+class _LostGroup:
+    """Chunks handed to a broker whose worker then dies: published, never run."""
+
+    sent = []
+
+    def __init__(self, signatures):
+        self.signatures = list(signatures)
+
+    def apply_async(self):
+        _LostGroup.sent.append(sorted(signature.args[1] for signature in self.signatures))
+
+
+class _BrokerDownGroup(_LostGroup):
+    def apply_async(self):
+        _broker_down()
+
+
+@pytest.fixture
+def lost(monkeypatch):
+    _LostGroup.sent = []
+    monkeypatch.setattr(tasks, "group", _LostGroup)
+    return _LostGroup.sent
+
+
+def _chunk(run_id, team):
+    return RunChunk.objects.get(run_id=run_id, team=team)
+
+
+def test_the_watchdog_sends_again_a_chunk_whose_worker_was_lost(cast, agency, clock, lost, monkeypatch):
+    run_id = tasks.nightly_compliance()  # 02:00: both chunks published ...
+    assert lost == [[cast.team_a.pk, cast.team_b.pk]]
+    compliance.chunk_process(run_id=run_id, team_id=cast.team_b.pk)  # ... team B's worker finishes it
+    clock.shift(dt.timedelta(minutes=1))
+    RunChunk.objects.filter(run_id=run_id, team=cast.team_a).update(started_at=timezone.now())  # A's worker dies
+    clock.shift(dt.timedelta(minutes=19, seconds=59))
+    assert tasks.runs_watch() == 0  # 02:20:59, started 02:01: not yet stale
+    clock.shift(dt.timedelta(seconds=2))
+    monkeypatch.setattr(tasks, "group", celery.group)  # workers are back
+    assert tasks.runs_watch() == 1
+    run = ComplianceRun.objects.get(pk=run_id)
+    assert (run.done_chunks, run.cases_processed, run.failed_at) == (2, 3, None) and run.finished_at == timezone.now()
+    assert _chunk(run_id, cast.team_a).sends == 2 and _chunk(run_id, cast.team_b).sends == 1
+    assert CaseMonth.objects.filter(month=run.month).count() == 3
+
+
+def test_the_watchdog_fails_a_run_whose_chunk_never_finishes(cast, agency, clock, lost):
+    run_id = tasks.nightly_compliance()
+    compliance.chunk_process(run_id=run_id, team_id=cast.team_b.pk)
+    for _ in range(settings.COMPLIANCE_CHUNK_MAX_SENDS - 1):
+        clock.shift(dt.timedelta(minutes=21))
+        assert tasks.runs_watch() == 1
+    assert lost == [[cast.team_a.pk, cast.team_b.pk]] + [[cast.team_a.pk]] * (settings.COMPLIANCE_CHUNK_MAX_SENDS - 1)
+    clock.shift(dt.timedelta(minutes=21))
+    assert tasks.runs_watch() == 0
+    run = ComplianceRun.objects.get(pk=run_id)
+    assert run.failed_at == timezone.now() and run.finished_at is None and run.done_chunks == 1
+    assert run.failure_reason.startswith(f"No progress on {cast.team_a.name} after 3 sends (last sent 10 Mar 02:42)")
+    # A late delivery of the failed run's chunk changes nothing; the watchdog leaves the run alone.
+    assert compliance.chunk_process(run_id=run_id, team_id=cast.team_a.pk) == 0
+    clock.shift(dt.timedelta(minutes=21))
+    assert tasks.runs_watch() == 0
+    run.refresh_from_db()
+    assert (run.done_chunks, run.finished_at) == (1, None) and len(lost) == settings.COMPLIANCE_CHUNK_MAX_SENDS
+
+
+def test_the_watchdog_leaves_running_and_finished_runs_alone(cast, agency, clock, lost, monkeypatch,
+                                                             django_assert_num_queries):
+    monkeypatch.setattr(tasks, "group", celery.group)
+    finished = tasks.nightly_compliance()
+    monkeypatch.setattr(tasks, "group", _LostGroup)
+    running = compliance.run_start(kind="manual", month=timezone.localdate())
+    tasks.run_fan_out(running.pk)  # 02:00
+    clock.shift(dt.timedelta(minutes=10))
+    compliance.chunk_process(run_id=running.pk, team_id=cast.team_b.pk)
+    clock.shift(dt.timedelta(minutes=5))
+    RunChunk.objects.filter(run=running, team=cast.team_a).update(started_at=timezone.now())  # 02:15, working on it
+    clock.shift(dt.timedelta(minutes=15))
+    with django_assert_num_queries(1):  # 02:30: one read, nothing to do
+        assert tasks.runs_watch() == 0
+    assert list(RunChunk.objects.filter(run_id__in=[finished, running.pk]).values_list("sends", flat=True)) == [1] * 4
+    running.refresh_from_db()
+    assert running.failed_at is None and running.finished_at is None
+
+
+def test_a_failed_publish_of_the_chunks_leaves_the_run_to_the_watchdog(cast, agency, clock, monkeypatch):
+    monkeypatch.setattr(tasks, "group", _BrokerDownGroup)
+    with pytest.raises(OperationalError):
+        tasks.nightly_compliance()  # the broker went away between the nightly task and its chunks
+    run = ComplianceRun.objects.get()
+    assert run.finished_at is None and set(run.chunks.values_list("sends", flat=True)) == {1}
+    clock.shift(dt.timedelta(minutes=21))
+    monkeypatch.setattr(tasks, "group", celery.group)
+    assert tasks.runs_watch() == 2
+    run.refresh_from_db()
+    assert run.finished_at and run.cases_processed == 3
+
+
+def test_a_transient_error_leaves_the_chunk_to_its_retry_and_a_bug_finishes_it_with_the_error(cast, agency,
+                                                                                           monkeypatch):
+    run = compliance.run_start(kind="nightly", month=timezone.localdate())
+    real = compliance.case_months_recompute
+
+    def database_gone(**kwargs):
+        raise ConnectionResetError("server closed the connection")
+
+    monkeypatch.setattr(compliance, "case_months_recompute", database_gone)
+    with pytest.raises(ConnectionResetError):
+        compliance.chunk_process(run_id=run.pk, team_id=cast.team_a.pk)
+    assert _chunk(run.pk, cast.team_a).finished_at is None  # retried by its task, else re-sent by the watchdog
+    monkeypatch.setattr(compliance, "case_months_recompute", real)
+    assert compliance.chunk_process(run_id=run.pk, team_id=cast.team_a.pk) == 2
+
+    def bug(**kwargs):
+        raise KeyError("f2f")
+
+    monkeypatch.setattr(compliance, "case_months_recompute", bug)
+    with pytest.raises(KeyError):
+        compliance.chunk_process(run_id=run.pk, team_id=cast.team_b.pk)
+    run.refresh_from_db()
+    assert run.finished_at and (run.done_chunks, run.cases_processed) == (2, 2)
+    assert run.errors == [f"Team {cast.team_b.pk}: KeyError: 'f2f'"] == [_chunk(run.pk, cast.team_b).error]
