@@ -153,17 +153,6 @@ def _chunk_finish(chunk: RunChunk, processed: int, *, error: str = "") -> bool:
     return True
 
 
-def chunk_stale_after() -> dt.timedelta:
-    return dt.timedelta(minutes=settings.COMPLIANCE_CHUNK_STALE_MINUTES)
-
-
-def chunk_stale(cutoff: dt.datetime, *, via: str = "") -> Q:
-    """An unfinished chunk last sent and last started before ``cutoff`` (``via="chunks__"``
-    to filter runs by their chunks)."""
-    return Q(**{f"{via}finished_at__isnull": True, f"{via}sent_at__lt": cutoff}) & (
-        Q(**{f"{via}started_at__isnull": True}) | Q(**{f"{via}started_at__lt": cutoff}))
-
-
 def runs_watch(*, now: dt.datetime | None = None) -> list[tuple[int, int]]:
     """The watchdog: for every open run, send again its chunks without progress for
     COMPLIANCE_CHUNK_STALE_MINUTES, or mark the run failed when such a chunk has already
@@ -171,9 +160,8 @@ def runs_watch(*, now: dt.datetime | None = None) -> list[tuple[int, int]]:
     two watchdogs never send a chunk twice. Returns the (run, team) chunks to publish."""
     now = now or timezone.now()
     stale = defaultdict(list)
-    chunks = RunChunk.objects.filter(chunk_stale(now - chunk_stale_after()), run__finished_at__isnull=True,
-                                     run__failed_at__isnull=True)
-    for row in chunks.order_by("run_id", "team_id").values("pk", "run_id", "team_id", "team__name", "sends", "sent_at"):
+    rows = RunChunk.objects.stale(now).order_by("run_id", "team_id")
+    for row in rows.values("pk", "run_id", "team_id", "team__name", "sends", "sent_at"):
         stale[row["run_id"]].append(row)
     resend = []
     for run_id, chunks in stale.items():

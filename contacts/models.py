@@ -3,6 +3,8 @@ increase the contact requirement, and the stored monthly evaluation of the stand
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -299,6 +301,27 @@ class RunKind(models.TextChoices):
     MONTH_CLOSE = "month_close", "Month close"
 
 
+def chunk_stale_after() -> dt.timedelta:
+    """How long a chunk may go without progress before it counts as lost."""
+    return dt.timedelta(minutes=settings.COMPLIANCE_CHUNK_STALE_MINUTES)
+
+
+def _stale(now: dt.datetime, via: str = "") -> Q:
+    """An unfinished chunk last sent and last started before the cutoff (``via="chunks__"``
+    from its run)."""
+    cutoff = now - chunk_stale_after()
+    return Q(**{f"{via}finished_at__isnull": True, f"{via}sent_at__lt": cutoff}) & (
+        Q(**{f"{via}started_at__isnull": True}) | Q(**{f"{via}started_at__lt": cutoff}))
+
+
+class ComplianceRunQuerySet(models.QuerySet):
+    def with_progress(self, now: dt.datetime):
+        """Each run with ``stuck_chunks`` (chunks without progress, see RunChunk) and
+        ``most_sends`` (the most sends of any of its chunks), in the same query."""
+        return self.annotate(stuck_chunks=models.Count("chunks", filter=_stale(now, via="chunks__")),
+                             most_sends=models.Max("chunks__sends"))
+
+
 class ComplianceRun(models.Model):
     """One run of the compliance scheduler, split into chunks (one per team, ``RunChunk``)
     that workers process in parallel. A nightly run is unique per day, so two beat instances
@@ -321,6 +344,8 @@ class ComplianceRun(models.Model):
     triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
 
+    objects = ComplianceRunQuerySet.as_manager()
+
     class Meta:
         ordering = ["-started_at"]
         constraints = [
@@ -336,6 +361,21 @@ class ComplianceRun(models.Model):
     @property
     def progress_percent(self) -> int:
         return 100 if not self.total_chunks else round(100 * self.done_chunks / self.total_chunks)
+
+    @property
+    def state(self) -> str:
+        """failed, finished, stuck (some chunk without progress; needs ``with_progress``) or running."""
+        if self.failed_at:
+            return "failed"
+        if self.finished_at:
+            return "finished"
+        return "stuck" if getattr(self, "stuck_chunks", 0) else "running"
+
+
+class RunChunkQuerySet(models.QuerySet):
+    def stale(self, now: dt.datetime):
+        """Chunks of open runs without progress (sent or started) for COMPLIANCE_CHUNK_STALE_MINUTES."""
+        return self.filter(_stale(now), run__finished_at__isnull=True, run__failed_at__isnull=True)
 
 
 class RunChunk(models.Model):
@@ -353,6 +393,8 @@ class RunChunk(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     cases_processed = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
+
+    objects = RunChunkQuerySet.as_manager()
 
     class Meta:
         ordering = ["run", "team"]

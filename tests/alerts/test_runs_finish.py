@@ -205,3 +205,87 @@ def test_a_transient_error_leaves_the_chunk_to_its_retry_and_a_bug_finishes_it_w
     run.refresh_from_db()
     assert run.finished_at and (run.done_chunks, run.cases_processed) == (2, 2)
     assert run.errors == [f"Team {cast.team_b.pk}: KeyError: 'f2f'"] == [_chunk(run.pk, cast.team_b).error]
+
+
+# --- The runs page ---------------------------------------------------------------------------
+
+def _troubled_runs(cast, clock, count=1):
+    """``count`` each of: a finished run, a run failed by the watchdog, a stuck run (chunks
+    sent 30 minutes ago, never started). Ends at 02:30."""
+    made = []
+    for _ in range(count):
+        finished = compliance.run_start(kind="manual", month=timezone.localdate(), by=cast.administrator)
+        for team_id in compliance.run_chunks(finished):
+            compliance.chunk_process(run_id=finished.pk, team_id=team_id)
+        failed = compliance.run_start(kind="manual", month=timezone.localdate())
+        ComplianceRun.objects.filter(pk=failed.pk).update(
+            failed_at=timezone.now(), failure_reason=f"No progress on {cast.team_a.name} after 3 sends")
+        stuck = compliance.run_start(kind="manual", month=timezone.localdate())
+        compliance.run_chunks_send(run_id=stuck.pk)
+        made += [finished, failed, stuck]
+    clock.shift(dt.timedelta(minutes=30))
+    return made
+
+
+NOT_ADMINISTRATORS = ["worker", "colleague", "support_officer", "leader", "other_team_leader", "manager",
+                      "other_office_manager"]
+
+
+@pytest.mark.parametrize("role", NOT_ADMINISTRATORS)
+def test_only_administrators_see_runs_others_get_404(client, cast, agency, clock, role):
+    finished, failed, stuck = _troubled_runs(cast, clock)
+    client.force_login(getattr(cast, role))
+    assert client.get("/contacts/runs/").status_code == 404
+    for run in (finished, failed, stuck):
+        assert client.get(f"/contacts/runs/{run.pk}/").status_code == 404
+
+
+def test_the_runs_page_shows_failed_and_stuck_runs(client, cast, agency, clock):
+    finished, failed, stuck = _troubled_runs(cast, clock)
+    client.force_login(cast.administrator)
+    response = client.get("/contacts/runs/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Finished 10 Mar 02:00:00" in page
+    assert f'<strong class="run-failed">Failed</strong> 10 Mar 02:00: No progress on {cast.team_a.name} after 3 sends' in page
+    assert ('<strong class="run-stuck">Stuck</strong>: 2 teams without progress for 20 minutes (0 of 2 done); '
+            "sent again automatically, 1 of at most 3 sends so far") in page
+    assert [run.state for run in response.context["runs"]] == ["finished", "failed", "stuck"]  # same started_at
+
+
+def test_a_failed_runs_page_names_the_reason_and_stops_polling(client, cast, agency, clock):
+    _, failed, stuck = _troubled_runs(cast, clock)
+    client.force_login(cast.administrator)
+    page = client.get(f"/contacts/runs/{failed.pk}/").content.decode()
+    assert "Failed</strong> 10 Mar 02:00: No progress on" in page and "hx-get" not in page
+    assert client.get(f"/contacts/runs/{failed.pk}/", HTTP_HX_REQUEST="true").status_code == 286
+    progress = client.get(f"/contacts/runs/{stuck.pk}/", HTTP_HX_REQUEST="true")
+    assert progress.status_code == 200 and "Stuck</strong>: 2 teams" in progress.content.decode()
+    assert progress.content.decode().count("1 time<") == 2  # each team sent once so far
+    assert 'hx-get' in client.get(f"/contacts/runs/{stuck.pk}/").content.decode()  # still watched
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_runs_page_and_a_runs_page_cost_fixed_queries(client, cast, agency, clock, django_assert_num_queries):
+    runs = _troubled_runs(cast, clock)
+    client.force_login(cast.administrator)  # after the clock moved: sessions end after 30 idle minutes
+    small = _queries(client, "/contacts/runs/"), _queries(client, f"/contacts/runs/{runs[2].pk}/")
+    runs += _troubled_runs(cast, clock, count=3)
+    client.force_login(cast.administrator)
+    large = _queries(client, "/contacts/runs/"), _queries(client, f"/contacts/runs/{runs[2].pk}/")
+    assert small == large, (small, large)
+    # Sign-in, permissions, the alert bell and the session cost 8; the runs and the waiting
+    # recomputes (or the run and its chunks) 2.
+    with django_assert_num_queries(10):
+        client.get("/contacts/runs/")
+    with django_assert_num_queries(10):
+        client.get(f"/contacts/runs/{runs[2].pk}/")
