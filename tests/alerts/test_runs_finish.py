@@ -289,3 +289,21 @@ def test_the_runs_page_and_a_runs_page_cost_fixed_queries(client, cast, agency, 
         client.get("/contacts/runs/")
     with django_assert_num_queries(10):
         client.get(f"/contacts/runs/{runs[2].pk}/")
+
+
+@pytest.mark.parametrize("environment,starts", [
+    ({}, True),
+    ({"CELERY_BROKER_VISIBILITY_TIMEOUT": "660"}, False),  # a task still running at its limit would be delivered again
+    ({"CELERY_TASK_TIME_LIMIT": "1000"}, False),
+    ({"COMPLIANCE_CHUNK_STALE_MINUTES": "15"}, False),  # the watchdog must give the broker its chance first
+])
+def test_limits_in_the_wrong_order_fail_at_start(environment, starts):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, **environment, "DJANGO_SETTINGS_MODULE": "casework.settings"}
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True,
+                            text=True, timeout=60, cwd=settings.BASE_DIR)
+    assert (result.returncode == 0) == starts, result.stderr[-1000:]
+    assert starts or "ImproperlyConfigured" in result.stderr
