@@ -225,14 +225,17 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Queuing must never hold up a web request: one quick attempt, and if the broker is down
 # the work is picked up by the next scheduled run.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
 # Redis has no acknowledgements of its own: kombu keeps each delivered message (with
 # acks_late, until its task ends) and puts it back in the queue once it is older than
 # visibility_timeout, so a task whose worker was killed is delivered again. It must be
 # longer than the hard time limit, or a task still running would be handed to a second
-# worker; the default 900 s (15 min) brings a lost task back within about 17 minutes
-# (kombu looks for them every ~100 s), well within the night. The watchdog
-# (contacts.tasks.runs_watch) covers what the broker cannot: a chunk killed at the hard
-# limit is acknowledged as failed, and a publish that failed never reached the queue.
+# worker, and longer than any countdown (retries back off at most 300 s), or a waiting
+# retry would be delivered twice; the default 900 s (15 min) brings a lost task back
+# within about 17 minutes (kombu looks for them every ~100 s), well within the night.
+# The watchdog (contacts.tasks.runs_watch) covers what the broker cannot: a chunk killed
+# at the hard limit is acknowledged as failed, and a publish that failed never reached
+# the queue.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=900),
@@ -240,7 +243,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
     raise ImproperlyConfigured("Need 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < "
                                "CELERY_BROKER_VISIBILITY_TIMEOUT (a running task must never be delivered twice)")
-CELERY_TASK_PUBLISH_RETRY = False
 
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
