@@ -347,7 +347,7 @@ class ComplianceRun(models.Model):
     objects = ComplianceRunQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-started_at"]
+        ordering = ["-started_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "run_on", "month"], condition=~Q(kind="manual"),
                                     name="one_scheduled_run_per_day_and_month"),

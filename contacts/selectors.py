@@ -155,7 +155,8 @@ def pending_requests_exist(case: Case) -> bool:
 
 def runs_recent(*, now: dt.datetime, limit: int = 30):
     """The latest runs, each with its state (failed, finished, stuck, running), in one query."""
-    return ComplianceRun.objects.with_progress(now).select_related("triggered_by")[:limit]
+    # Explicitly ordered: Django leaves Meta.ordering out of a query with aggregates.
+    return ComplianceRun.objects.with_progress(now).select_related("triggered_by").order_by("-started_at", "-pk")[:limit]
 
 
 def recomputes_waiting() -> dict:

@@ -24,6 +24,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name='compliancerun',
+            options={'ordering': ['-started_at', '-pk']},
+        ),
         migrations.CreateModel(
             name='RunChunk',
             fields=[

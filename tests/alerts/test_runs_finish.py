@@ -250,7 +250,7 @@ def test_the_runs_page_shows_failed_and_stuck_runs(client, cast, agency, clock):
     assert f'<strong class="run-failed">Failed</strong> 10 Mar 02:00: No progress on {cast.team_a.name} after 3 sends' in page
     assert ('<strong class="run-stuck">Stuck</strong>: 2 teams without progress for 20 minutes (0 of 2 done); '
             "sent again automatically, 1 of at most 3 sends so far") in page
-    assert [run.state for run in response.context["runs"]] == ["finished", "failed", "stuck"]  # same started_at
+    assert [run.state for run in response.context["runs"]] == ["stuck", "failed", "finished"]  # latest first
 
 
 def test_a_failed_runs_page_names_the_reason_and_stops_polling(client, cast, agency, clock):
