@@ -12,6 +12,9 @@ SCHEDULE = {
     # 02:30 every day: close the month whose grace period ended (frozen result, shortfall alerts).
     "Close months after the grace period": ("contacts.tasks.close_due_months",
                                             {"minute": "30", "hour": str(settings.NIGHTLY_COMPLIANCE_HOUR)}),
+    # Every 15 minutes: send again the chunks of runs that made no progress (their worker was
+    # lost, or their publish failed), and mark failed the runs that cannot finish.
+    "Watch compliance runs": ("contacts.tasks.runs_watch", {"minute": "*/15", "hour": "*"}),
     # 03:00 every day: escalate unacknowledged shortfall alerts to managers.
     "Escalate old shortfall alerts": ("contacts.tasks.escalate_shortfalls", {"minute": "0", "hour": "3"}),
     # 06:00 every day: alert caseworkers to provider updates that are overdue under a communication plan.

@@ -216,6 +216,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task past the soft limit gets SoftTimeLimitExceeded (a chunk records it as its error);
+# at the hard limit its worker process is killed.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=600)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=660)
 CELERY_TIMEZONE = TIME_ZONE
@@ -223,8 +225,24 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Queuing must never hold up a web request: one quick attempt, and if the broker is down
 # the work is picked up by the next scheduled run.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1}
 CELERY_TASK_PUBLISH_RETRY = False
+# Redis has no acknowledgements of its own: kombu keeps each delivered message (with
+# acks_late, until its task ends) and puts it back in the queue once it is older than
+# visibility_timeout, so a task whose worker was killed is delivered again. It must be
+# longer than the hard time limit, or a task still running would be handed to a second
+# worker, and longer than any countdown (retries back off at most 300 s), or a waiting
+# retry would be delivered twice; the default 900 s (15 min) brings a lost task back
+# within about 17 minutes (kombu looks for them every ~100 s), well within the night.
+# The watchdog (contacts.tasks.runs_watch) covers what the broker cannot: a chunk killed
+# at the hard limit is acknowledged as failed, and a publish that failed never reached
+# the queue.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=900),
+}
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
+    raise ImproperlyConfigured("Need 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < "
+                               "CELERY_BROKER_VISIBILITY_TIMEOUT (a running task must never be delivered twice)")
 
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -300,6 +318,16 @@ CONTACT_DRAFT_AUTOSAVE_SECONDS = env.int("CONTACT_DRAFT_AUTOSAVE_SECONDS", defau
 MONTH_CLOSE_GRACE_DAYS = env.int("MONTH_CLOSE_GRACE_DAYS", default=5)
 # Hour (agency time) of the nightly recompute; edit the schedule itself in the admin (django-celery-beat).
 NIGHTLY_COMPLIANCE_HOUR = env.int("NIGHTLY_COMPLIANCE_HOUR", default=2)
+# A chunk of a run with no progress (sent, started or finished) for this long was lost:
+# the broker would have delivered it again by now (visibility timeout plus its sweep), so
+# the watchdog sends it again, at most COMPLIANCE_CHUNK_MAX_SENDS times in all; then the
+# run is marked failed.
+COMPLIANCE_CHUNK_STALE_MINUTES = env.int("COMPLIANCE_CHUNK_STALE_MINUTES", default=20)
+COMPLIANCE_CHUNK_MAX_SENDS = env.int("COMPLIANCE_CHUNK_MAX_SENDS", default=3)
+if COMPLIANCE_CHUNK_STALE_MINUTES * 60 <= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
+    raise ImproperlyConfigured("COMPLIANCE_CHUNK_STALE_MINUTES must be longer than CELERY_BROKER_VISIBILITY_TIMEOUT")
+if COMPLIANCE_CHUNK_MAX_SENDS < 1:
+    raise ImproperlyConfigured("COMPLIANCE_CHUNK_MAX_SENDS must be at least 1")
 # Unacknowledged shortfall alerts older than this many days escalate to the office's managers.
 ALERT_ESCALATION_DAYS = env.int("ALERT_ESCALATION_DAYS", default=7)
 # Days a face-to-face visit needs to arrange comfortably, for the "at risk this month" warning.

@@ -17,7 +17,7 @@ from alerts.models import Alert, AlertKind, AlertRecipient, AlertStatus
 from alerts.services import AlertSpec, alerts_raise_many, alerts_resolve_many
 from cases.models import Case, Role, User
 from contacts import rules
-from contacts.models import CaseMonth, ComplianceRun, MonthStatus, PendingRecompute, RunKind
+from contacts.models import CaseMonth, ComplianceRun, MonthStatus, PendingRecompute, RunChunk, RunKind
 from contacts.results import stored_result
 from contacts.services import SHORTFALL_KEY, case_months_recompute, pending_recomputes_done
 
@@ -64,28 +64,62 @@ def pending_recomputes_catch_up(*, older_than: dt.timedelta = PENDING_GRACE) -> 
 
 
 # --- Runs --------------------------------------------------------------------------------
+#
+# A run has one chunk per team (RunChunk). The fan-out marks the chunks sent and publishes
+# them; a worker marks its chunk started, recomputes, and finishes it with a conditional
+# UPDATE: only the delivery that finishes it moves the run's counters, so a chunk the
+# broker delivers again after its worker was lost (visibility timeout) counts once. Chunks
+# with no progress for COMPLIANCE_CHUNK_STALE_MINUTES were lost (killed at the hard time
+# limit, or a publish that never reached the queue): the watchdog sends them again, and
+# fails the run once a chunk was sent COMPLIANCE_CHUNK_MAX_SENDS times.
+
+# Errors worth another try: the chunk's task retries them, so they do not finish the chunk.
+TRANSIENT = (ConnectionError, TimeoutError)
+
 
 def run_start(*, kind: str, month: dt.date, by=None, today: dt.date | None = None) -> ComplianceRun | None:
-    """Create a run with one chunk per team that has cases open in ``month``. A scheduled
-    run exists once per day and month: a second beat instance gets None and does nothing."""
+    """Create a run with one chunk per team that has cases open in ``month`` (a run without
+    teams is finished at once). A scheduled run exists once per day and month: a second
+    beat instance gets None and does nothing."""
     today = today or timezone.localdate()
-    teams = list(cases_open_in(month).order_by().values_list("team_id", flat=True).distinct())
+    month = rules.month_start(month)
+    teams = sorted(set(cases_open_in(month).order_by().values_list("team_id", flat=True)))
+    now = timezone.now()
     try:
         with transaction.atomic():
-            return ComplianceRun.objects.create(kind=kind, month=rules.month_start(month), run_on=today,
-                                                total_chunks=len(teams), triggered_by=by)
+            run = ComplianceRun.objects.create(kind=kind, month=month, run_on=today, total_chunks=len(teams),
+                                               triggered_by=by, finished_at=None if teams else now)
+            RunChunk.objects.bulk_create([RunChunk(run=run, team_id=team_id, sent_at=now) for team_id in teams])
+            return run
     except IntegrityError:
         log.info("A %s run for %s on %s already exists; not starting another.", kind, month, today)
         return None
 
 
 def run_chunks(run: ComplianceRun) -> list[int]:
-    return sorted(set(cases_open_in(run.month).order_by().values_list("team_id", flat=True)))
+    """The teams of the run whose chunk has not finished."""
+    return list(RunChunk.objects.filter(run=run, finished_at__isnull=True).order_by("team_id")
+                .values_list("team_id", flat=True))
+
+
+def run_chunks_send(*, run_id: int) -> list[int]:
+    """Record that the run's unfinished chunks are being sent now (before publishing: if the
+    publish fails, the watchdog finds them stale and sends them again). Returns their teams."""
+    teams = run_chunks(ComplianceRun(pk=run_id))
+    RunChunk.objects.filter(run_id=run_id, team_id__in=teams).update(sent_at=timezone.now(), sends=F("sends") + 1)
+    return teams
 
 
 def chunk_process(*, run_id: int, team_id: int) -> int:
-    """Recompute one team's cases for the run's month and raise or clear early warnings."""
-    run = ComplianceRun.objects.get(pk=run_id)
+    """Recompute one team's cases for the run's month and raise or clear early warnings.
+    A chunk already finished (delivered again), of a failed run, or of a run deleted
+    because its publish failed, does nothing."""
+    chunk = RunChunk.objects.select_related("run").filter(run_id=run_id, team_id=team_id).first()
+    if chunk is None or chunk.finished_at or chunk.run.failed_at:
+        log.info("Chunk of run %s for team %s is finished, failed or gone; nothing to do.", run_id, team_id)
+        return 0
+    RunChunk.objects.filter(pk=chunk.pk).update(started_at=timezone.now())
+    run = chunk.run
     cases = cases_open_in(run.month).filter(team_id=team_id)
     try:
         processed = case_months_recompute(cases=cases, month=run.month)
@@ -93,24 +127,61 @@ def chunk_process(*, run_id: int, team_id: int) -> int:
             month_freeze(cases=cases, month=run.month)
         else:
             warnings_refresh(cases=cases, month=run.month)
+    except TRANSIENT:
+        raise  # not finished: the task tries again, or the watchdog sends it again
     except Exception as error:
-        ComplianceRun.objects.filter(pk=run_id).update(errors=_append_error(run_id, team_id, error))
-        _chunk_done(run_id, 0)
+        _chunk_finish(chunk, 0, error=f"Team {team_id}: {type(error).__name__}: {error}")
         raise
-    _chunk_done(run_id, processed)
+    _chunk_finish(chunk, processed)
     return processed
 
 
-def _append_error(run_id, team_id, error) -> list:
-    errors = list(ComplianceRun.objects.filter(pk=run_id).values_list("errors", flat=True).first() or [])
-    return errors + [f"Team {team_id}: {type(error).__name__}: {error}"]
+def _chunk_finish(chunk: RunChunk, processed: int, *, error: str = "") -> bool:
+    """Finish the chunk unless another delivery already did; only the winner counts it."""
+    now = timezone.now()
+    with transaction.atomic():
+        if not RunChunk.objects.filter(pk=chunk.pk, finished_at__isnull=True).update(
+                finished_at=now, cases_processed=processed, error=error[:500]):
+            return False
+        counts = {"done_chunks": F("done_chunks") + 1, "cases_processed": F("cases_processed") + processed}
+        if error:  # read and write the list under the row's lock, so two failing chunks both keep theirs
+            errors = ComplianceRun.objects.select_for_update().filter(pk=chunk.run_id).values_list("errors", flat=True)
+            counts["errors"] = list(errors.get() or []) + [error]
+        ComplianceRun.objects.filter(pk=chunk.run_id).update(**counts)
+        ComplianceRun.objects.filter(pk=chunk.run_id, finished_at__isnull=True, failed_at__isnull=True,
+                                     done_chunks__gte=F("total_chunks")).update(finished_at=now)
+    return True
 
 
-def _chunk_done(run_id: int, processed: int) -> None:
-    ComplianceRun.objects.filter(pk=run_id).update(done_chunks=F("done_chunks") + 1,
-                                                   cases_processed=F("cases_processed") + processed)
-    ComplianceRun.objects.filter(pk=run_id, finished_at__isnull=True, done_chunks__gte=F("total_chunks")).update(
-        finished_at=timezone.now())
+def runs_watch(*, now: dt.datetime | None = None) -> list[tuple[int, int]]:
+    """The watchdog: for every open run, send again its chunks without progress for
+    COMPLIANCE_CHUNK_STALE_MINUTES, or mark the run failed when such a chunk has already
+    been sent COMPLIANCE_CHUNK_MAX_SENDS times. Each re-send is a conditional update, so
+    two watchdogs never send a chunk twice. Returns the (run, team) chunks to publish."""
+    now = now or timezone.now()
+    stale = defaultdict(list)
+    rows = RunChunk.objects.stale(now).order_by("run_id", "team_id")
+    for row in rows.values("pk", "run_id", "team_id", "team__name", "sends", "sent_at"):
+        stale[row["run_id"]].append(row)
+    resend = []
+    for run_id, chunks in stale.items():
+        exhausted = [c for c in chunks if c["sends"] >= settings.COMPLIANCE_CHUNK_MAX_SENDS]
+        if exhausted:
+            names = ", ".join(c["team__name"] for c in exhausted)
+            reason = (f"No progress on {names} after {settings.COMPLIANCE_CHUNK_MAX_SENDS} sends "
+                      f"(last sent {timezone.localtime(max(c['sent_at'] for c in exhausted)):%d %b %H:%M}); "
+                      "the next run recomputes the month.")
+            if ComplianceRun.objects.filter(pk=run_id, finished_at__isnull=True, failed_at__isnull=True).update(
+                    failed_at=now, failure_reason=reason[:500]):
+                log.error("Run %s failed: %s", run_id, reason)
+            continue
+        for chunk in chunks:
+            if RunChunk.objects.filter(pk=chunk["pk"], sent_at=chunk["sent_at"], finished_at__isnull=True).update(
+                    sent_at=now, sends=F("sends") + 1):
+                resend.append((run_id, chunk["team_id"]))
+    if resend:
+        log.warning("Sending %d stale chunks again: %s", len(resend), resend)
+    return resend
 
 
 # --- Alerts ------------------------------------------------------------------------------

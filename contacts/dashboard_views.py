@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-from django.db.models import Count, Min
+from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from alerts.selectors import alerts_for
 from cases.models import RiskLevel, Role, User
 from cases.permissions import visible_cases
-from contacts import compliance, dashboards, rules, selectors
-from contacts.models import ComplianceRun, MonthStatus, PendingRecompute, RunKind, ScheduledVisit, VisitStatus
-from contacts.tasks import run_fan_out
+from contacts import dashboards, rules, selectors, tasks
+from contacts.models import MonthStatus, ScheduledVisit, VisitStatus
 from contacts.templatetags.contact_tags import month_status
 
 
@@ -144,28 +143,36 @@ def _administrator(user) -> bool:
     return user.role == Role.ADMINISTRATOR or user.is_superuser
 
 
+def _watch_settings() -> dict:
+    return {"stale_minutes": settings.COMPLIANCE_CHUNK_STALE_MINUTES, "max_sends": settings.COMPLIANCE_CHUNK_MAX_SENDS}
+
+
 def runs(request):
     if not _administrator(request.user):
         raise Http404
-    pending = PendingRecompute.objects.aggregate(count=Count("pk"), oldest=Min("requested_at"))
-    return render(request, "contacts/runs.html", {"runs": ComplianceRun.objects.select_related("triggered_by")[:30],
-                                                  "pending": pending})
+    return render(request, "contacts/runs.html", {"runs": selectors.runs_recent(now=timezone.now()),
+                                                  "pending": selectors.recomputes_waiting(),
+                                                  "watch": _watch_settings()})
 
 
 @require_POST
 def run_now(request):
     if not _administrator(request.user):
         raise Http404
-    run = compliance.run_start(kind=RunKind.MANUAL, month=timezone.localdate().replace(day=1), by=request.user)
-    transaction.on_commit(lambda: run_fan_out.delay(run.pk))
+    try:
+        run = tasks.manual_run_start(by=request.user)
+    except tasks.QueueUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("contacts:runs")
     return redirect("contacts:run", pk=run.pk)
 
 
 def run_detail(request, pk):
     if not _administrator(request.user):
         raise Http404
-    run = get_object_or_404(ComplianceRun, pk=pk)
+    run = selectors.run_with_chunks(pk, now=timezone.now())
     template = "contacts/_run_progress.html" if request.htmx else "contacts/run.html"
-    return render(request, template, {"run": run})
-
-
+    response = render(request, template, {"run": run, "watch": _watch_settings()})
+    if request.htmx and run.state in ("finished", "failed"):
+        response.status_code = 286  # htmx stops polling a run that is over
+    return response

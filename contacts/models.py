@@ -3,6 +3,8 @@ increase the contact requirement, and the stored monthly evaluation of the stand
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -312,9 +314,34 @@ class RunKind(models.TextChoices):
     MONTH_CLOSE = "month_close", "Month close"
 
 
+def chunk_stale_after() -> dt.timedelta:
+    """How long a chunk may go without progress before it counts as lost."""
+    return dt.timedelta(minutes=settings.COMPLIANCE_CHUNK_STALE_MINUTES)
+
+
+def _stale(now: dt.datetime, via: str = "") -> Q:
+    """An unfinished chunk last sent and last started before the cutoff (``via="chunks__"``
+    from its run)."""
+    cutoff = now - chunk_stale_after()
+    return Q(**{f"{via}finished_at__isnull": True, f"{via}sent_at__lt": cutoff}) & (
+        Q(**{f"{via}started_at__isnull": True}) | Q(**{f"{via}started_at__lt": cutoff}))
+
+
+class ComplianceRunQuerySet(models.QuerySet):
+    def with_progress(self, now: dt.datetime):
+        """Each run with ``stuck_chunks`` (chunks without progress, see RunChunk) and
+        ``most_sends`` (the most sends of any of its chunks), in the same query."""
+        return self.annotate(stuck_chunks=models.Count("chunks", filter=_stale(now, via="chunks__")),
+                             most_sends=models.Max("chunks__sends"))
+
+
 class ComplianceRun(models.Model):
-    """One run of the compliance scheduler, split into chunks (one per team) that workers
-    process in parallel. A nightly run is unique per day, so two beat instances cannot both run it."""
+    """One run of the compliance scheduler, split into chunks (one per team, ``RunChunk``)
+    that workers process in parallel. A nightly run is unique per day, so two beat instances
+    cannot both run it. A run ends either finished (every chunk done) or failed (a chunk
+    the watchdog sent COMPLIANCE_CHUNK_MAX_SENDS times never finished); the counters are
+    moved only by the chunk that wins its conditional update, so a chunk delivered twice
+    counts once."""
 
     kind = models.CharField(max_length=12, choices=RunKind.choices)
     month = models.DateField(help_text="First day of the month computed")
@@ -325,14 +352,20 @@ class ComplianceRun(models.Model):
     done_chunks = models.PositiveIntegerField(default=0)
     cases_processed = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True, help_text="When the watchdog gave up on the run")
+    failure_reason = models.CharField(max_length=500, blank=True)
     triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
 
+    objects = ComplianceRunQuerySet.as_manager()
+
     class Meta:
-        ordering = ["-started_at"]
+        ordering = ["-started_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "run_on", "month"], condition=~Q(kind="manual"),
                                     name="one_scheduled_run_per_day_and_month"),
+            models.CheckConstraint(condition=Q(finished_at__isnull=True) | Q(failed_at__isnull=True),
+                                   name="run_finished_or_failed_not_both"),
         ]
 
     def __str__(self):
@@ -341,3 +374,46 @@ class ComplianceRun(models.Model):
     @property
     def progress_percent(self) -> int:
         return 100 if not self.total_chunks else round(100 * self.done_chunks / self.total_chunks)
+
+    @property
+    def state(self) -> str:
+        """failed, finished, stuck (some chunk without progress; needs ``with_progress``) or running."""
+        if self.failed_at:
+            return "failed"
+        if self.finished_at:
+            return "finished"
+        return "stuck" if getattr(self, "stuck_chunks", 0) else "running"
+
+
+class RunChunkQuerySet(models.QuerySet):
+    def stale(self, now: dt.datetime):
+        """Chunks of open runs without progress (sent or started) for COMPLIANCE_CHUNK_STALE_MINUTES."""
+        return self.filter(_stale(now), run__finished_at__isnull=True, run__failed_at__isnull=True)
+
+
+class RunChunk(models.Model):
+    """One team's part of a run: when it was last sent to the queue and how often, when a
+    worker last started it, and when it finished. Finishing is a conditional update
+    (``finished_at`` still empty), so a chunk the broker or the watchdog delivers again
+    counts once; the watchdog re-sends a chunk with no progress and fails the run after
+    COMPLIANCE_CHUNK_MAX_SENDS sends."""
+
+    run = models.ForeignKey(ComplianceRun, on_delete=models.CASCADE, related_name="chunks")
+    team = models.ForeignKey("cases.Team", on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(help_text="Last handed to the queue (or created, before the first send)")
+    sends = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="Last started by a worker")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cases_processed = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    objects = RunChunkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["run", "team"]
+        constraints = [models.UniqueConstraint(fields=["run", "team"], name="one_chunk_per_run_and_team")]
+        # The watchdog reads only unfinished chunks: a few, among years of finished ones.
+        indexes = [models.Index(fields=["sent_at"], condition=Q(finished_at__isnull=True), name="chunk_unfinished")]
+
+    def __str__(self):
+        return f"Run {self.run_id}, team {self.team_id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Min, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Min, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -14,11 +14,14 @@ from cases.permissions import Action, led_team_ids, require, visible_cases
 from contacts import rules
 from contacts.models import (
     CaseMonth,
+    ComplianceRun,
     Contact,
     ContactDraft,
     ContactParticipant,
+    PendingRecompute,
     RequestStatus,
     RequirementChange,
+    RunChunk,
     ScheduledVisit,
     VisitStatus,
 )
@@ -154,3 +157,21 @@ def members_by_id(case: Case) -> dict[int, CaseMember]:
 def pending_requests_exist(case: Case) -> bool:
     return RequirementChange.objects.filter(case=case, status=RequestStatus.PENDING).exists()
 
+
+# --- Scheduler runs (administrators only; the views check who asks) ----------------------
+
+def runs_recent(*, now: dt.datetime, limit: int = 30):
+    """The latest runs, each with its state (failed, finished, stuck, running), in one query."""
+    # Explicitly ordered: Django leaves Meta.ordering out of a query with aggregates.
+    return ComplianceRun.objects.with_progress(now).select_related("triggered_by").order_by("-started_at", "-pk")[:limit]
+
+
+def recomputes_waiting() -> dict:
+    """How many case-months wait for a recompute, and since when."""
+    return PendingRecompute.objects.aggregate(count=Count("pk"), oldest=Min("requested_at"))
+
+
+def run_with_chunks(pk: int, *, now: dt.datetime) -> ComplianceRun:
+    """One run with its state and its chunks (team names), for the run's page (404 if none)."""
+    return get_object_or_404(ComplianceRun.objects.with_progress(now).select_related("triggered_by").prefetch_related(
+        Prefetch("chunks", queryset=RunChunk.objects.select_related("team").order_by("team__name"))), pk=pk)

@@ -169,6 +169,8 @@ def test_sync_schedule_writes_the_beat_schedule_once(db):
     nightly = tasks["Nightly compliance recompute"]
     assert nightly.task == "contacts.tasks.nightly_compliance"
     assert (nightly.crontab.hour, nightly.crontab.minute) == ("2", "0")
+    watch = tasks["Watch compliance runs"]
+    assert (watch.task, watch.crontab.hour, watch.crontab.minute) == ("contacts.tasks.runs_watch", "*", "*/15")
 
 
 def test_the_drill_down_and_its_csv_speak_as_the_pages_do(client, cast, results):

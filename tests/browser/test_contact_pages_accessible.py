@@ -49,3 +49,42 @@ def test_administrator_starts_a_recompute_and_watches_it_finish(page, sign_in, c
     page.get_by_text("Finished").wait_for()
     assert page.locator("progress").get_attribute("value") == "100"
     assert_accessible(page)
+
+
+def test_administrator_sees_failed_and_stuck_runs_and_a_clear_answer_when_the_queue_is_down(page, sign_in, cast,
+                                                                                            monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from contacts import compliance, tasks
+    from contacts.models import ComplianceRun, RunChunk
+
+    make_family_case(cast.worker, risk="low", children=1)
+    make_family_case(cast.other_team_worker, risk="low", children=1)
+    failed = compliance.run_start(kind="nightly", month=timezone.localdate())
+    ComplianceRun.objects.filter(pk=failed.pk).update(
+        failed_at=timezone.now(), failure_reason=f"No progress on {cast.team_a.name} after 3 sends; "
+                                                 "the next run recomputes the month.")
+    stuck = compliance.run_start(kind="manual", month=timezone.localdate())
+    RunChunk.objects.filter(run=stuck).update(sent_at=timezone.now() - dt.timedelta(hours=1), sends=2)
+    sign_in(cast.administrator)
+    page.goto("/contacts/runs/")
+    failed_row = page.get_by_role("row").filter(has_text="Nightly recompute")
+    assert "Failed" in failed_row.inner_text() and f"No progress on {cast.team_a.name}" in failed_row.inner_text()
+    stuck_row = page.get_by_role("row").filter(has_text="Stuck")
+    assert "2 teams without progress for 20 minutes" in stuck_row.inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name="Nightly recompute").click()
+    page.get_by_text("No progress on").wait_for()
+    assert page.get_by_role("table", name="Teams").is_visible()
+    assert_accessible(page)
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.run_fan_out, "apply_async", broker_down)  # the live server runs in this process
+    page.goto("/contacts/runs/")
+    page.get_by_role("button", name="Recompute now").click()
+    page.get_by_text("The task queue is not answering; nothing was started.").wait_for()
+    assert page.url.endswith("/contacts/runs/")
+    assert ComplianceRun.objects.count() == 2
+    assert_accessible(page)
