@@ -42,8 +42,10 @@ def my_month(request):
     today = timezone.localdate()
     month = today.replace(day=1)
     week_end = today + dt.timedelta(days=6 - today.weekday())
+    needed_only = request.GET.get("needed") == "1"
     return render(request, "contacts/dashboard_caseworker.html", {
-        "month": month, "results": dashboards.my_month(request.user, month),
+        "month": month, "results": dashboards.my_month(request.user, month, needed_only=needed_only),
+        "needed_only": needed_only, "days_left": (rules.month_end(today) - today).days + 1,
         "visits": ScheduledVisit.objects.filter(case__in=visible_cases(request.user).filter(
             caseworker=request.user), status=VisitStatus.PLANNED, scheduled_for__gte=today,
             scheduled_for__lte=week_end).select_related("case").order_by("scheduled_for"),

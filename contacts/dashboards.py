@@ -12,7 +12,8 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from cases.permissions import visible_cases
@@ -110,10 +111,18 @@ def short_or_at_risk_by_caseworker(user, month: dt.date):
                       not_assessable=Count("pk", filter=Q(status=MonthStatus.NOT_ASSESSABLE))))
 
 
-def my_month(user, month: dt.date):
-    return (CaseMonth.objects.filter(case__in=visible_cases(user).filter(caseworker=user, closed_on__isnull=True),
+def my_month(user, month: dt.date, *, needed_only: bool = False):
+    """A caseworker's open cases this month, those still needing the most contact first (with
+    the same days left for all, what is still needed is the risk); then the not assessable,
+    which need facts before anything counts; met last."""
+    rows = (CaseMonth.objects.filter(case__in=visible_cases(user).filter(caseworker=user, closed_on__isnull=True),
                                      month=month)
-            .select_related("case").order_by("-at_risk", "status", "case__reference"))
+            .annotate(still_needed=Greatest(F("required_total") - F("achieved_total"), Value(0)),
+                      rank=Case(When(status=MonthStatus.MET, then=Value(2)),
+                                When(status__in=[MonthStatus.NOT_ASSESSABLE, MonthStatus.NO_REQUIREMENT], then=Value(1)),
+                                default=Value(0)))
+            .select_related("case").order_by("rank", "-still_needed", "-at_risk", "case__reference"))
+    return rows.exclude(status__in=[MonthStatus.MET, MonthStatus.NO_REQUIREMENT]) if needed_only else rows
 
 
 # --- CSV ---------------------------------------------------------------------------------

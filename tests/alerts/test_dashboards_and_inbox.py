@@ -185,3 +185,20 @@ def test_the_drill_down_and_its_csv_speak_as_the_pages_do(client, cast, results)
     assert line[header.index("Risk level")] == "High"
     # This month is still running: the page says "Still needed", so does the CSV.
     assert line[header.index("Status")] == "Still needed"
+
+
+def test_my_month_puts_the_cases_needing_most_contact_first_and_can_hide_the_rest(client, cast):
+    this = timezone.localdate().replace(day=1)
+    cases = {name: make_family_case(cast.worker, children=1) for name in ("met", "one", "three", "unknown")}
+    compliance.case_months_recompute(cases=Case.objects.all(), month=this)
+    staged = {"met": ("met", 2, 2), "one": ("short", 3, 2), "three": ("short", 4, 1), "unknown": ("not_assessable", 0, 0)}
+    for name, (status, required, achieved) in staged.items():
+        CaseMonth.objects.filter(case=cases[name], month=this).update(status=status, required_total=required,
+                                                                     achieved_total=achieved)
+    client.force_login(cast.worker)
+    page = client.get("/contacts/dashboard/").content.decode()
+    order = sorted(cases, key=lambda name: page.index(cases[name].reference))
+    assert order == ["three", "one", "unknown", "met"]
+    assert "3 still needed" in page
+    needed_only = client.get("/contacts/dashboard/?needed=1").content.decode()
+    assert cases["met"].reference not in needed_only and cases["three"].reference in needed_only
