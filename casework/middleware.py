@@ -1,9 +1,16 @@
 """Middleware of the whole site: what every response and every request goes through.
 
 - ``NoStoreMiddleware``: nothing Django serves is kept by a browser or a proxy.
+- ``IdleSignOutMiddleware``: a session ends after ``SESSION_IDLE_MINUTES`` without activity;
+  the page's own background requests (draft autosave) are not activity.
 """
 
 from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import logout
+
+from casework import sessions
 
 NO_STORE = "no-store, private"
 
@@ -25,3 +32,52 @@ class NoStoreMiddleware:
         # Replaces what a view set (never_cache adds max-age=0 etc.: no-store already covers it).
         response["Cache-Control"] = NO_STORE
         return response
+
+
+class IdleSignOutMiddleware:
+    """Signs a browser session out ``SESSION_IDLE_MINUTES`` after its last activity, and
+    tells every response how long is left (``X-Casework-Session-Remaining``) so the page's
+    timer follows the server's clock, not its own guess.
+
+    Activity is any request that is not background (see ``casework.sessions``): it is
+    recorded after the view ran, so the sign-in itself starts the clock. Between
+    ``AuthenticationMiddleware`` (it needs the user) and ``LoginRequiredMiddleware`` (a
+    session it ends is then sent to sign in like any other)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if sessions.signed_in_by_session(request):
+            if not sessions.is_background(request):
+                sessions.record_activity(request)
+            left = sessions.seconds_left(request)
+            if left is not None:
+                response[sessions.REMAINING_HEADER] = str(max(0, left))
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "casework_background", False):
+            request.casework_background = True
+        if sessions.signed_in_by_session(request):
+            left = sessions.seconds_left(request)
+            if left is None or left > 0:
+                return None
+            logout(request)
+            return None if getattr(view_func, "casework_idle_exempt", False) else sessions.signed_out_response(request)
+        if getattr(view_func, "login_required", True) and (
+                self._session_just_expired(request) or request.headers.get(sessions.BACKGROUND_HEADER)):
+            # The session row expired with the idle time (its expiry follows the last activity),
+            # or the page's own request arrived without a session: the same answer as an idle
+            # sign-out, so the page and the sign-in page can say why.
+            return sessions.signed_out_response(request)
+        return None
+
+    @staticmethod
+    def _session_just_expired(request) -> bool:
+        """The browser sent a session cookie that no longer names a session (it expired, and
+        the cookie is removed with this response)."""
+        session = getattr(request, "session", None)
+        return (session is not None and settings.SESSION_COOKIE_NAME in request.COOKIES
+                and session.is_empty())

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 12: idle sign-out that the page's background requests (autosave) do not defeat.
+    "casework.middleware.IdleSignOutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -158,7 +160,10 @@ SESSION_WARNING_MINUTES = env.int("SESSION_WARNING_MINUTES", default=2)
 if SESSION_IDLE_MINUTES < 2 or SESSION_WARNING_MINUTES >= SESSION_IDLE_MINUTES:
     raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be >= 2 and larger than SESSION_WARNING_MINUTES")
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: every request pushes expiry forward
+# Issue 12: only activity pushes the expiry forward, not every request: the page's own
+# background requests (draft autosave) must not keep an idle session alive.
+# casework.middleware.IdleSignOutMiddleware records activity (and so saves the session).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Sign-in throttling (django-axes) -------------------------------------------
