@@ -1,6 +1,7 @@
 """Middleware of the whole site: what every response and every request goes through.
 
 - ``NoStoreMiddleware``: nothing Django serves is kept by a browser or a proxy.
+- ``RequestBodyLimitMiddleware``: a body over ``REQUEST_BODY_MAX_BYTES`` answers 413 unread.
 - ``IdleSignOutMiddleware``: a session ends after ``SESSION_IDLE_MINUTES`` without activity;
   the page's own background requests (draft autosave) are not activity.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import JsonResponse
 
 from casework import sessions
 
@@ -32,6 +34,30 @@ class NoStoreMiddleware:
         # Replaces what a view set (never_cache adds max-age=0 etc.: no-store already covers it).
         response["Cache-Control"] = NO_STORE
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses a request whose body is larger than ``REQUEST_BODY_MAX_BYTES`` with 413 and a
+    JSON reason, before anything reads it.
+
+    Django's own limit (``DATA_UPLOAD_MAX_MEMORY_SIZE``, set to the same number) applies only
+    when a view reads ``request.body`` or ``request.POST``; the API's parsers read the stream
+    directly and would take a 30 MB body. The declared length is what counts: Django never
+    reads past it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.REQUEST_BODY_MAX_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads such a body as empty
+        if length > limit:
+            return JsonResponse({"detail": f"The request body is too large: {length} bytes, the limit is {limit} "
+                                           "bytes. Nothing was read or stored."}, status=413)
+        return self.get_response(request)
 
 
 class IdleSignOutMiddleware:

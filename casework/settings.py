@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Issue 12: after WhiteNoise (static files may be cached), around everything else.
     "casework.middleware.NoStoreMiddleware",
+    "casework.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -165,6 +166,15 @@ SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 # casework.middleware.IdleSignOutMiddleware records activity (and so saves the session).
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Request bodies (issue 12) ---------------------------------------------------
+# A body larger than this answers 413 before it is read (casework.middleware.
+# RequestBodyLimitMiddleware): the API and the inbound endpoint, and the pages' forms.
+# Default: Django's own 2.5 MiB, which Django also applies when a view reads the body.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=2_621_440)
+if REQUEST_BODY_MAX_BYTES < 10_000:
+    raise ImproperlyConfigured("REQUEST_BODY_MAX_BYTES must be at least 10000 (a long case note must fit)")
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
 # --- Sign-in throttling (django-axes) -------------------------------------------
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
