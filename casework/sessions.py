@@ -91,7 +91,8 @@ def signed_out_response(request, next_url: str | None = None):
 def session_status(request):
     """How long the session has left, asked by the page's timer before it signs out (another
     tab may have been used meanwhile). Background: asking does not extend the session."""
-    return JsonResponse({"remaining_seconds": max(0, seconds_left(request) or 0)})
+    left = seconds_left(request)
+    return JsonResponse({"remaining_seconds": idle_seconds() if left is None else max(0, left)})
 
 
 @login_not_required

@@ -13,7 +13,7 @@
   var warning = parseInt(body.dataset.warningSeconds || "120", 10);
   // Seconds before the deadline at which the page saves the draft and signs out: the save
   // must reach the server while the session is still valid.
-  var lead = Math.min(15, Math.floor(warning / 2));
+  var lead = 15;
   var box = document.getElementById("idle-warning");
   var form = document.querySelector("form[data-autosave]");
   var touched = false;
