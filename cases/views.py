@@ -223,8 +223,8 @@ def risk_assessment_edit(request, reference, assessment_id=None):
 
 @require_POST
 def session_keepalive(request):
-    """Called by the idle-timeout warning's "Stay signed in" button; the request itself
-    pushes the session expiry forward (SESSION_SAVE_EVERY_REQUEST)."""
+    """Called by the idle-timeout warning's "Stay signed in" button; the request itself is
+    activity, which pushes the session expiry forward (casework.sessions)."""
     request.session["keepalive"] = True
     return JsonResponse({"ok": True})
 

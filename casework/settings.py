@@ -58,10 +58,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Issue 12: after WhiteNoise (static files may be cached), around everything else.
+    "casework.middleware.NoStoreMiddleware",
+    "casework.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 12: idle sign-out that the page's background requests (autosave) do not defeat.
+    "casework.middleware.IdleSignOutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -156,8 +161,20 @@ SESSION_WARNING_MINUTES = env.int("SESSION_WARNING_MINUTES", default=2)
 if SESSION_IDLE_MINUTES < 2 or SESSION_WARNING_MINUTES >= SESSION_IDLE_MINUTES:
     raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be >= 2 and larger than SESSION_WARNING_MINUTES")
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: every request pushes expiry forward
+# Issue 12: only activity pushes the expiry forward, not every request: the page's own
+# background requests (draft autosave) must not keep an idle session alive.
+# casework.middleware.IdleSignOutMiddleware records activity (and so saves the session).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Request bodies (issue 12) ---------------------------------------------------
+# A body larger than this answers 413 before it is read (casework.middleware.
+# RequestBodyLimitMiddleware): the API and the inbound endpoint, and the pages' forms.
+# Default: Django's own 2.5 MiB, which Django also applies when a view reads the body.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=2_621_440)
+if REQUEST_BODY_MAX_BYTES < 10_000:
+    raise ImproperlyConfigured("REQUEST_BODY_MAX_BYTES must be at least 10000 (a long case note must fit)")
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
 # --- Sign-in throttling (django-axes) -------------------------------------------
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

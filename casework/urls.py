@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cases.views import session_keepalive
+from casework import sessions
 from casework.api import api_urls
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("session/keepalive/", session_keepalive, name="session_keepalive"),
+    path("session/status/", sessions.session_status, name="session_status"),
+    path("session/idle-sign-out/", sessions.session_idle_sign_out, name="session_idle_sign_out"),
     path("cases/", include("cases.urls")),
     path("contacts/", include("contacts.urls")),
     path("plans/", include("caseplans.urls")),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from cases.models import Role
 from cases.permissions import Action, can, get_case_or_404
 from cases.services import CaseworkError
+from casework.sessions import background
 from contacts import forms, rules, selectors, services
 from contacts.models import CaseMonthAmendment, ContactDraft, RequirementChange
 from responses.selectors import active_record_alerts
@@ -72,9 +73,12 @@ def _form_data(request) -> dict:
             for key in request.POST}
 
 
+@background
 @require_POST
 def draft_autosave(request, reference):
-    """Called by the contact form as the worker types (htmx); answers with the draft id."""
+    """Called by the contact form as the worker types (htmx); answers with the draft id.
+    Background: saving a draft is not activity, so an open form does not keep an idle
+    session signed in (the page saves once more just before its idle sign-out)."""
     case = get_case_or_404(request.user, reference, Action.EDIT)
     draft = _draft_of(request.user, case, request.POST.get("draft"))
     draft = services.draft_save(user=request.user, case=case, data=_form_data(request), draft=draft)

@@ -43,6 +43,22 @@ def step_due_times(received_at: dt.datetime, due_hours: Sequence[int]) -> dict[s
     return {code: received_at + dt.timedelta(hours=hours) for code, hours in zip(STEPS, due_hours, strict=True)}
 
 
+# When information can have been received: not before the agency's oldest records, and not
+# after now, allowing for a sending system's clock running a few minutes fast. Outside that
+# it is a mistake, not a date: the step due times count from it.
+EARLIEST_RECEIVED_AT = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+RECEIVED_AT_CLOCK_TOLERANCE = dt.timedelta(minutes=5)
+
+
+def received_at_problem(received_at: dt.datetime, *, now: dt.datetime) -> str | None:
+    """Why ``received_at`` (aware) cannot be when information was received; None when it can."""
+    if received_at < EARLIEST_RECEIVED_AT:
+        return f"Information cannot have been received before {EARLIEST_RECEIVED_AT:%Y}."
+    if received_at > now + RECEIVED_AT_CLOCK_TOLERANCE:
+        return "Information cannot be received in the future."
+    return None
+
+
 def step_problem(code: str, done: set[str], note: str, *, via_assessment: bool = False) -> str | None:
     """Why ``code`` cannot be ticked now (None when it can), given the codes already done."""
     if code not in PREREQUISITE:

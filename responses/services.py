@@ -164,8 +164,9 @@ def _check_information(case: Case, kind: str, person: Person | None, summary: st
         raise CaseworkError("The person is not part of this case.")
     if not summary.strip():
         raise CaseworkError("Give a short summary of the information.")
-    if received_at > timezone.now() + dt.timedelta(minutes=5):
-        raise CaseworkError("Information cannot be received in the future.")
+    problem = rules.received_at_problem(received_at, now=timezone.now())
+    if problem:
+        raise CaseworkError(problem)
 
 
 @transaction.atomic
@@ -238,7 +239,50 @@ def sending_system_for_token(token: str) -> SendingSystem | None:
 INBOUND_FIELDS = ("message_id", "kind", "case_reference", "summary")
 
 
-def _parse_inbound(payload: Any) -> tuple[dict | None, str]:
+class InboundRefused(CaseworkError):
+    """A message refused outright, with nothing stored: the sender corrects it and sends it
+    again (under the same message id, since nothing was kept under it)."""
+
+
+class InboundConflict(InboundRefused):
+    """The sender's message id names a message already received with different content."""
+
+
+def _received_at(payload: Any) -> dt.datetime | None:
+    """The sender's ``received_at``, None when it gives none. It starts the response's due
+    times, so one that is not a plausible date and time is refused, not kept for review."""
+    if not isinstance(payload, dict) or payload.get("received_at") in (None, ""):
+        return None
+    value = payload["received_at"]
+    shown = str(value)[:40]
+    try:
+        received_at = parse_datetime(value) if isinstance(value, str) else None
+        if received_at is not None and timezone.is_naive(received_at):
+            received_at = timezone.make_aware(received_at)
+    except (ValueError, OverflowError):  # well formed but impossible, e.g. 2026-02-30
+        received_at = None
+    if received_at is None:
+        raise InboundRefused(f"received_at {shown!r} is not a date and time (ISO 8601, e.g. "
+                             "2026-03-14T09:30:00+10:00). Nothing was stored: correct it and send the message again.")
+    problem = rules.received_at_problem(received_at, now=timezone.now())
+    if problem:
+        raise InboundRefused(f"received_at {shown!r} is not plausible: {problem} Nothing was stored: correct it "
+                             "and send the message again.")
+    return received_at
+
+
+def _repeat_of(existing: InboundMessage, payload: Any) -> InboundMessage:
+    """``existing`` when ``payload`` is the same message again (same JSON content, however
+    spelt); a different message under a used id is refused, so it is never silently lost."""
+    if existing.payload != payload:
+        raise InboundConflict(
+            f"message_id {existing.message_id!r} was already used for a different message (received "
+            f"{timezone.localtime(existing.received_at):%Y-%m-%d %H:%M}); that one is kept as it was. Send a new "
+            "message with a new message_id.")
+    return existing
+
+
+def _parse_inbound(payload: Any, received_at: dt.datetime | None = None) -> tuple[dict | None, str]:
     """The message's meaning, or why it cannot be understood."""
     if not isinstance(payload, dict):
         return None, "The message is not a JSON object."
@@ -247,19 +291,12 @@ def _parse_inbound(payload: Any) -> tuple[dict | None, str]:
         return None, f"Missing: {', '.join(missing)}."
     if payload["kind"] not in InformationKind.values:
         return None, f"Unknown kind {str(payload['kind'])[:40]!r}; expected new_concern or court_alert."
-    received_at = timezone.now()
-    if payload.get("received_at"):
-        received_at = parse_datetime(str(payload["received_at"])) if isinstance(payload["received_at"], str) else None
-        if received_at is None:
-            return None, "received_at is not a date and time (ISO 8601)."
-        if timezone.is_naive(received_at):
-            received_at = timezone.make_aware(received_at)
     person, problem = _parse_person(payload.get("person"))
     if problem:
         return None, problem
     return {"kind": payload["kind"], "case_reference": str(payload["case_reference"]).strip(),
             "person_id": payload.get("person_id"), "person": person, "summary": str(payload["summary"]).strip()[:200],
-            "details": str(payload.get("details") or ""), "received_at": received_at}, ""
+            "details": str(payload.get("details") or ""), "received_at": received_at or timezone.now()}, ""
 
 
 def _parse_person(value: Any) -> tuple[dict | None, str]:
@@ -315,16 +352,18 @@ def _match(parsed: dict) -> tuple[Case | None, Person | None, str]:
 
 def inbound_message_receive(*, system: SendingSystem, payload: Any, raw_body: str = "") -> tuple[InboundMessage, bool]:
     """Store a message from ``system`` and, when it is understood, start the response.
-    Idempotent on the sender's message id: a repeat returns the stored message and False.
-    Nothing is dropped: a message that cannot be processed waits for review."""
+    Idempotent on the sender's message id: a repeat returns the stored message and False;
+    the same id with different content raises InboundConflict. A message that cannot be
+    processed waits for review; one whose received_at is not plausible raises InboundRefused
+    (nothing stored: it would start the response's clock at the wrong time)."""
     message_id = str(payload.get("message_id") or "").strip()[:120] if isinstance(payload, dict) else ""
     if not message_id:
         # Without the sender's id a repeat cannot be recognised; keep it under a generated id.
         message_id = f"missing-{secrets.token_hex(8)}"
     existing = InboundMessage.objects.filter(system=system, message_id=message_id).first()
     if existing:
-        return existing, False
-    parsed, problem = _parse_inbound(payload)
+        return _repeat_of(existing, payload), False
+    parsed, problem = _parse_inbound(payload, _received_at(payload))
     case = person = None
     if parsed:
         case, person, problem = _match(parsed)
@@ -341,8 +380,8 @@ def inbound_message_receive(*, system: SendingSystem, payload: Any, raw_body: st
                 message.status = InboundStatus.ACCEPTED
             message.save()
     except IntegrityError:
-        # The same message arrived twice at once; the other request stored it.
-        return InboundMessage.objects.get(system=system, message_id=message_id), False
+        # The same message id arrived twice at once; the other request stored it.
+        return _repeat_of(InboundMessage.objects.get(system=system, message_id=message_id), payload), False
     if message.status == InboundStatus.NEEDS_REVIEW:
         _alert_inbound_review(message)
     return message, True

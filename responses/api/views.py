@@ -284,7 +284,9 @@ class InboundView(APIView):
     8601) and the person it is about, as ``person_id`` (ours) or ``person`` (``given_name``,
     ``family_name``, ``date_of_birth``: must name exactly one member of the case). Answers
     201 (response started), 200 (a repeat: nothing new), 422 (kept for review: malformed or
-    unknown case/person), 401 (no or bad token)."""
+    unknown case/person), 400 (refused, nothing stored: ``received_at`` not a date and time
+    between 1900 and a few minutes from now), 409 (the ``message_id`` was already used for a
+    different message), 413 (body over ``REQUEST_BODY_MAX_BYTES``), 401 (no or bad token)."""
 
     authentication_classes = [SendingSystemAuthentication]
     permission_classes = [_IsSendingSystem]
@@ -298,7 +300,11 @@ class InboundView(APIView):
             payload = json.loads(raw) if raw else None
         except ValueError:
             payload = None
-        message, created = services.inbound_message_receive(system=request.auth, payload=payload, raw_body=raw)
+        try:
+            message, created = services.inbound_message_receive(system=request.auth, payload=payload, raw_body=raw)
+        except services.InboundRefused as refused:
+            code = status.HTTP_409_CONFLICT if isinstance(refused, services.InboundConflict) else status.HTTP_400_BAD_REQUEST
+            return ApiResponse({"detail": str(refused)}, status=code)
         body = {"id": message.pk, "message_id": message.message_id, "status": message.status,
                 "problem": message.problem, "repeat": not created}
         if message.status == InboundStatus.NEEDS_REVIEW:

@@ -1,6 +1,10 @@
 """A caseworker signs in, opens a case, adds a child's living arrangement and sees it listed."""
 
+import datetime as dt
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from cases.models import LivingArrangement
 from tests.browser.conftest import assert_accessible
@@ -75,22 +79,42 @@ def test_a_caseworker_adds_someone_already_known_from_another_case_on_a_phone(pa
 
 
 def test_the_idle_warning_appears_before_sign_out_and_staying_signed_in_hides_it(page, sign_in, cast):
+    # The page's timers (page.clock) and the server's session (time-machine, shared with the
+    # live server's thread) move together: the page asks the server before it signs out.
+    make_family_case(cast.worker)
+    with time_machine.travel(timezone.now(), tick=True) as server_clock:
+        def idle_for(minutes, seconds=0):
+            server_clock.shift(dt.timedelta(minutes=minutes, seconds=seconds))
+            page.clock.fast_forward(f"{minutes:02d}:{seconds:02d}")
+
+        page.clock.install()
+        sign_in(cast.worker)
+        warning = page.get_by_role("alertdialog")
+        assert warning.is_hidden()
+        idle_for(28, 30)  # 30 idle minutes, warned 2 minutes before
+        assert warning.is_visible()
+        assert "signed out soon" in warning.inner_text()
+        assert_accessible(page)
+        page.get_by_role("button", name="Stay signed in").click()
+        warning.wait_for(state="hidden")
+        idle_for(20)  # the timers restarted: no warning 20 minutes later
+        assert warning.is_hidden() and "/accounts/login/" not in page.url
+        idle_for(11)  # idle past 30 minutes: the page leaves for the sign-in page
+        page.wait_for_url("**/accounts/login/**")
+        assert "signed out after 30 minutes without activity" in page.get_by_role("status").inner_text()
+
+
+def test_a_tab_left_idle_does_not_sign_out_a_session_used_in_another_tab(page, sign_in, cast):
+    # Only the idle tab's clock moves; the server has just seen activity (the other tab).
     make_family_case(cast.worker)
     page.clock.install()
     sign_in(cast.worker)
-    warning = page.get_by_role("alertdialog")
-    assert warning.is_hidden()
-    page.clock.fast_forward("28:30")  # 30 idle minutes, warned 2 minutes before
-    assert warning.is_visible()
-    assert "signed out soon" in warning.inner_text()
-    assert_accessible(page)
-    page.get_by_role("button", name="Stay signed in").click()
-    warning.wait_for(state="hidden")
-    page.clock.fast_forward("20:00")  # the timers restarted: no warning 20 minutes later
-    assert warning.is_hidden() and "/accounts/login/" not in page.url
-    page.clock.fast_forward("11:00")  # idle past 30 minutes: the page leaves for the sign-in page
-    page.wait_for_url("**/accounts/login/**")
-    assert "signed out after 30 minutes without activity" in page.get_by_role("status").inner_text()
+    with page.expect_response(lambda response: "/session/status/" in response.url) as asked:
+        page.clock.fast_forward("31:00")
+    assert asked.value.json()["remaining_seconds"] > 25 * 60
+    page.wait_for_timeout(500)  # time for the page to act on the answer
+    assert "/accounts/login/" not in page.url
+    assert page.request.get("/cases/", max_redirects=0).status == 200
 
 
 def test_typing_in_the_search_box_narrows_the_list_without_reloading(page, sign_in, cast):
