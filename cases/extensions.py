@@ -1,7 +1,8 @@
 """How other apps add to the case pages and navigation without the cases app knowing them.
 
 Each app registers in its ``AppConfig.ready()``:
-- ``case_section(order, template, context_fn)`` — a section on the case page. ``context_fn(request, case)``
+- ``case_section(order, template, context_fn)`` — a section on the case page (below ``LEAD_ORDER``:
+  above the case's details). ``context_fn(request, case)``
   returns the template context (or None to show nothing); it must run a fixed number of queries.
 - ``nav_link(order, label, url_name, visible_fn)`` — a main-navigation link shown when ``visible_fn(user)``.
 - ``case_list_annotation(fn)`` — ``fn(queryset) -> queryset`` adds set-based annotations that the
@@ -49,10 +50,18 @@ def nav_link(order: int, label: str, url_name: str, visible_fn: Callable = lambd
     _links[url_name] = NavLink(order, label, url_name, visible_fn)
 
 
-def render_case_sections(request, case) -> list[tuple[str, dict]]:
-    """(template, context) for every registered section that has something to show."""
+# Sections ordered below this lead the case page, above the case's details: what a
+# caseworker at a visit needs first (this month's contact and "Record a contact").
+LEAD_ORDER = 10
+
+
+def render_case_sections(request, case, *, lead: bool | None = None) -> list[tuple[str, dict]]:
+    """(template, context) for every registered section that has something to show; with
+    ``lead``, only those that lead the page (True) or only the others (False)."""
     rendered = []
     for section in sorted(_sections.values(), key=lambda s: s.order):
+        if lead is not None and (section.order < LEAD_ORDER) != lead:
+            continue
         context = section.context(request, case)
         if context is not None:
             rendered.append((section.template, {"case": case, **context}))

@@ -83,7 +83,8 @@ def case_detail(request, reference):
         "can_allocate": can(request.user, Action.ALLOCATE, case),
         "history": selectors.case_record_history(case, limit=HISTORY_LIMIT),
         "history_limit": HISTORY_LIMIT,
-        "sections": extensions.render_case_sections(request, case),
+        "lead_sections": extensions.render_case_sections(request, case, lead=True),
+        "sections": extensions.render_case_sections(request, case, lead=False),
     })
 
 

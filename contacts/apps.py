@@ -10,7 +10,7 @@ class ContactsConfig(AppConfig):
         from cases.models import Role
         from contacts import sections, selectors, services
 
-        extensions.case_section(20, "contacts/_case_section.html", sections.case_section)
+        extensions.case_section(1, "contacts/_case_section.html", sections.case_section)
         extensions.case_list_annotation(selectors.annotate_contact_status)
         extensions.on_facts_changed(services.case_facts_changed)
         extensions.nav_link(10, "Dashboard", "contacts:dashboard",

@@ -10,6 +10,6 @@ class ResponsesConfig(AppConfig):
         from responses import sections
 
         # Low order: record alerts and open responses show at the top of the case page.
-        extensions.case_section(5, "responses/_case_section.html", sections.case_section)
+        extensions.case_section(15, "responses/_case_section.html", sections.case_section)
         extensions.nav_link(45, "Reviews and responses", "responses:due", sections.sees_due_page)
         extensions.nav_link(46, "Inbound messages", "responses:inbound", sections.reviews_inbound)

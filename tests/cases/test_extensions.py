@@ -10,8 +10,8 @@ from tests.conftest import make_family_case
 pytestmark = pytest.mark.django_db
 
 REGISTERED_SECTIONS = [  # (order, template), as each app's AppConfig.ready() registers them
-    (5, "responses/_case_section.html"),
-    (20, "contacts/_case_section.html"),
+    (1, "contacts/_case_section.html"),  # leads the page (below extensions.LEAD_ORDER)
+    (15, "responses/_case_section.html"),
     (20, "caseplans/_case_section.html"),
     (30, "services/_case_section.html"),
 ]
@@ -22,7 +22,7 @@ def test_the_apps_register_their_case_page_sections_in_this_order():
     assert [(s.order, s.template) for s in registered] == REGISTERED_SECTIONS
 
 
-def test_the_case_page_renders_every_registered_section_after_the_summary(client, cast):
+def test_the_case_page_renders_every_registered_section_in_order_the_leading_ones_first(client, cast):
     case = make_family_case(cast.worker)
     client.force_login(cast.worker)
     response = client.get(f"/cases/{case.reference}/")
@@ -31,6 +31,8 @@ def test_the_case_page_renders_every_registered_section_after_the_summary(client
         assert template in used, template
     positions = [used.index(template) for _, template in REGISTERED_SECTIONS]
     assert positions == sorted(positions)
+    html = response.content.decode()
+    assert html.index('id="contact-h"') < html.index('class="summary"') < html.index('id="responses-h"')
 
 
 def test_a_section_with_nothing_to_show_is_left_out_and_sections_follow_their_order(monkeypatch, cast):
