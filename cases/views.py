@@ -19,6 +19,7 @@ from cases.models import (
     LivingArrangement,
     MemberRole,
     RiskAssessment,
+    Role,
 )
 from cases.permissions import (
     Action,
@@ -36,7 +37,10 @@ def _int_or_none(value):
 
 
 def case_list(request):
-    """"My cases" for a caseworker, the teams' cases for a team leader, the offices' for a manager."""
+    """"My cases" for a caseworker, the teams' cases for a team leader, the offices' for a manager.
+    An administrator sees no case records: they land on where their work is."""
+    if request.user.role == Role.ADMINISTRATOR:
+        return render(request, "cases/administrator_home.html", {"links": extensions.nav_links(request.user)})
     scope = request.GET.get("scope", selectors.default_scope(request.user))
     search = request.GET.get("q", "")
     team_id = _int_or_none(request.GET.get("team"))

@@ -49,3 +49,10 @@ def test_a_row_names_the_children_by_first_name_with_risk_worker_and_team(client
     assert "Child0, Child1" in row
     assert "High" in row and str(cast.worker) in row and cast.team_a.name in row
     assert "Testfamily" not in row  # family names stay on the case page
+
+
+def test_the_administrator_lands_on_their_work_not_an_empty_case_list(client, cast):
+    client.force_login(cast.administrator)
+    page = client.get("/", follow=True).content.decode()
+    assert 'href="/admin/"' in page and "Scheduler runs" in page
+    assert "no cases are listed here" in page and 'id="case-rows"' not in page
