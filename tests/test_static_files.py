@@ -20,3 +20,11 @@ def test_collectstatic_with_production_settings(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "staticfiles.json").exists()
     assert any(tmp_path.joinpath("js").glob("chart.umd.min.*.js"))
+
+
+def test_the_favicon_is_found(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("img/favicon.svg")
