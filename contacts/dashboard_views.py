@@ -65,7 +65,8 @@ def _export(request, months, tables):
     for name, label, table in tables:
         if name == group:
             header = [label] + [m.strftime("%Y-%m") for m in months]
-            rows = [[value] + [(cells[m].rate if m in cells and cells[m].rate is not None else "") for m in months]
+            rows = [[dashboards.group_label(name, value)]
+                    + [(cells[m].rate if m in cells and cells[m].rate is not None else "") for m in months]
                     for value, cells in table.items()]
             response = HttpResponse(dashboards.to_csv(header, rows), content_type="text/csv")
             response["Content-Disposition"] = f'attachment; filename="compliance-by-{name}.csv"'

@@ -80,6 +80,15 @@ def roll_up(cube: list[dict], group: str | None) -> dict:
     return dict(sorted(counts.items()))
 
 
+def group_label(group: str, value: str) -> str:
+    """A group's value as the pages show it: "In-home", "High", not in_home, high."""
+    if group == "case_type":
+        return rules.CASE_TYPE_LABELS.get(value, value)
+    if group == "risk_level":
+        return value.capitalize()
+    return value
+
+
 def compliance_by(user, group: str, months: list[dt.date]) -> dict[str, dict[dt.date, Cell]]:
     return roll_up(compliance_cube(user, months), group)
 

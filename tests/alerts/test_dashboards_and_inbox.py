@@ -202,3 +202,11 @@ def test_my_month_puts_the_cases_needing_most_contact_first_and_can_hide_the_res
     assert "3 still needed" in page
     needed_only = client.get("/contacts/dashboard/?needed=1").content.decode()
     assert cases["met"].reference not in needed_only and cases["three"].reference in needed_only
+
+
+def test_dashboard_csvs_name_case_types_and_risk_levels_in_words(client, cast, results):
+    client.force_login(cast.manager)
+    by_type = client.get("/contacts/dashboard/?export=case_type").content.decode()
+    by_risk = client.get("/contacts/dashboard/?export=risk_level").content.decode()
+    assert "In-home" in by_type and "in_home" not in by_type
+    assert "High" in by_risk and "\nhigh," not in by_risk
