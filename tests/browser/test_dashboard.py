@@ -51,3 +51,17 @@ def test_manager_sees_the_compliance_chart_and_tables(page, sign_in, cast):
                     "Compliance by case type"):
         assert page.get_by_role("heading", name=heading).is_visible()
     assert_accessible(page)
+
+
+def test_the_managers_tables_fit_a_1366_pixel_screen(page, sign_in, cast):
+    for risk in ("low", "moderate", "high"):
+        make_family_case(cast.worker, risk=risk, children=1)
+    make_family_case(cast.worker, children=1, intervention="ltg_suitable_person")
+    compliance.case_months_recompute(cases=Case.objects.all(), month=timezone.localdate())
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(cast.manager)
+    page.goto("/contacts/dashboard/")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1366
+    for table in page.locator("table.rates").all():
+        box = table.bounding_box()
+        assert box["x"] + box["width"] <= 1366
