@@ -215,6 +215,8 @@ class Line:
     counted: tuple[int, ...]
     due_on: dt.date | None = None
     standard: int | None = None  # the count before an override/increase, when one applied
+    # Contacts with the person that did not count for this line, and why: (contact id, reason).
+    missed: tuple[tuple[int, str], ...] = ()
 
     @property
     def met(self) -> bool:
@@ -374,7 +376,10 @@ class _Builder:
         return self._days[key]
 
     def add(self, code: str, description: str, person: Person | None, standard: int,
-            contacts: list[Contact], due_on: dt.date | None = None, prorated: bool = True) -> None:
+            contacts: list[Contact], due_on: dt.date | None = None, prorated: bool = True,
+            considered: list[Contact] = (), why_not: str = "") -> None:
+        """A line counting ``contacts``; those of ``considered`` it does not count are listed
+        on it with ``why_not``."""
         role = person.role if person else "case"
         count, before = standard, None
         if self.adjustment is not None:
@@ -393,8 +398,10 @@ class _Builder:
         counted = [c.contact_id for c in contacts]
         counted.sort()
         # Positional, in Line's field order: this runs for every line of every case nightly.
+        missed = tuple((c.contact_id, why_not) for c in considered if c.contact_id not in set(counted)) \
+            if considered else ()
         self.lines.append(Line(code, description, person.member_id if person else None, person.name if person else "",
-                               role, count, len(counted), tuple(counted), due_on, before))
+                               role, count, len(counted), tuple(counted), due_on, before, missed))
 
 
 _DATE_ORDER = itemgetter(1, 0)  # (on, contact_id) of a Contact
@@ -461,9 +468,12 @@ def evaluate(facts: CaseMonthFacts) -> Evaluation:
                 residences = {p.person_id for p in parents}
             builder.add(F2F, f"Face-to-face with {person.name}", person, row.f2f_each, seen)
             builder.add(F2F_AT_RESIDENCE, f"Face-to-face with {person.name} at the parent's residence", person,
-                        row.at_parents_residence, [c for c in seen if _at_residence_of(c, residences)])
+                        row.at_parents_residence, [c for c in seen if _at_residence_of(c, residences)],
+                        considered=seen, why_not=f"Not at {person.name}'s residence." if person.role == "parent"
+                        else f"Not at the home of the parent {person.name} lives with.")
             builder.add(F2F_BY_CASEWORKER, f"Face-to-face with {person.name} by the caseworker", person,
-                        row.by_caseworker, [c for c in seen if c.maker == CASEWORKER])
+                        row.by_caseworker, [c for c in seen if c.maker == CASEWORKER],
+                        considered=seen, why_not="Made by someone other than the caseworker.")
         _add_support(builder, row.support, contacts, by_member)
     elif case_type == REUNIFICATION:
         row = TABLE_2_REUNIFICATION[facts.risk_level]
@@ -476,12 +486,16 @@ def evaluate(facts: CaseMonthFacts) -> Evaluation:
             builder.add(CASEWORKER_IN_CHILD_ENVIRONMENT,
                         f"Caseworker face-to-face with {child.name} in the child's living environment", child,
                         REUNIFICATION_CASEWORKER_WITH_CHILD_IN_ENVIRONMENT,
-                        [c for c in _present(child, by_caseworker) if _in_child_environment(c, child)])
+                        [c for c in _present(child, by_caseworker) if _in_child_environment(c, child)],
+                        considered=_present(child, f2f),
+                        why_not=f"Not by the caseworker in {child.name}'s living environment.")
         for parent in parents:
             builder.add(CASEWORKER_AT_PARENT_RESIDENCE,
                         f"Caseworker face-to-face with {parent.name} at their residence", parent,
                         REUNIFICATION_CASEWORKER_WITH_PARENT_AT_RESIDENCE,
-                        [c for c in _present(parent, by_caseworker) if _at_residence_of(c, {parent.person_id})])
+                        [c for c in _present(parent, by_caseworker) if _at_residence_of(c, {parent.person_id})],
+                        considered=_present(parent, f2f),
+                        why_not=f"Not by the caseworker at {parent.name}'s residence.")
         _add_support(builder, row.support, contacts, by_member)
 
     for child in children:

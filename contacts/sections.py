@@ -12,7 +12,7 @@ def case_section(request, case):
     month = timezone.localdate().replace(day=1)
     result = selectors.ensure_month_result(case, month) if case.is_open or case.closed_on >= month else None
     return {
-        "result": result,
+        "result": result, "contacts": selectors.contacts_of_result(result),
         "history": [r for r in selectors.recent_results(case) if r.month != month],
         "members": selectors.members_by_id(case),
         "visits": ScheduledVisit.objects.filter(case=case, status=VisitStatus.PLANNED).order_by("scheduled_for")[:5],

@@ -48,6 +48,17 @@ def month_result(case: Case, month: dt.date) -> CaseMonth | None:
     return CaseMonth.objects.filter(case=case, month=rules.month_start(month)).first()
 
 
+def contacts_of_result(result: CaseMonth | None) -> dict[int, Contact]:
+    """The contacts a stored result names (counted, missed, not counted), by id, with who
+    took part, where and by whom: the month's explanation in a fixed number of queries."""
+    if result is None:
+        return {}
+    ids = {i for line in result.lines or () for i in line.get("counted", ())}
+    ids |= {i for line in result.lines or () for i, _ in line.get("missed", ())}
+    ids |= {i for i, _ in result.not_counted or ()}
+    return {c.pk: c for c in contacts_with_people().filter(case_id=result.case_id, pk__in=ids)}
+
+
 def closed_months_among(case: Case, days) -> list[dt.date]:
     """The closed months (first days) of ``case`` that any of ``days`` falls in."""
     months = {rules.month_start(day) for day in days}

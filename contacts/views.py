@@ -177,7 +177,8 @@ def month_detail(request, reference, month):
         raise Http404
     amendments = CaseMonthAmendment.objects.filter(case=case, month=first).select_related("amended_by")
     return render(request, "contacts/month.html", {"case": case, "result": result, "amendments": amendments,
-                                                   "members": selectors.members_by_id(case)})
+                                                   "members": selectors.members_by_id(case),
+                                                   "contacts": selectors.contacts_of_result(result)})
 
 
 def requirement_request(request, reference):

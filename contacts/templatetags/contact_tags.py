@@ -39,3 +39,22 @@ def case_type_label(code):
 @register.filter
 def get_month(cells, month):
     return cells.get(month)
+
+
+@register.filter
+def contact_summary(contact_id, contacts):
+    """A contact as a requirement line explains it: date, kind, who, where, by whom."""
+    contact = contacts.get(contact_id) if contacts else None
+    if contact is None:
+        return f"Contact #{contact_id}"
+    local = timezone.localtime(contact.occurred_at)
+    people = " and ".join(p.member.person.given_name for p in contact.participants.all())
+    where = contact.get_location_display()
+    if contact.location_person:
+        where = f"{where} ({contact.location_person.given_name})" if where else str(contact.location_person)
+    maker = contact.provider_worker or str(contact.provider or "") if contact.provider_id else str(contact.made_by or "")
+    parts = [f"{local.day} {local:%b}", contact.get_kind_display().split(" (")[0].lower()]
+    parts += [f"with {people}"] if people else []
+    parts += [f"at {where[0].lower()}{where[1:]}"] if where else []
+    parts += [f"by {maker}"] if maker else []
+    return ", ".join(parts)

@@ -159,7 +159,7 @@ def test_the_stored_row_holds_every_line_and_the_reason_a_contact_did_not_count(
     seen = next(line for line in row.lines if line["code"] == "f2f" and line["member_id"] == child.pk)
     assert seen == {"code": "f2f", "description": f"Face-to-face with {child.person.given_name}", "member_id": child.pk,
                     "person_name": child.person.given_name, "role": "child", "required": 1, "achieved": 1,
-                    "counted": [visit.pk], "due_on": None, "standard": None}
+                    "counted": [visit.pk], "due_on": None, "standard": None, "missed": []}
     assert row.not_counted == [[call.pk, ["Telephone, video and attempted visits do not count as face-to-face contact."]]]
     assert row.status == "short" and row.case_type == "in_home" and row.risk_level == "low" and row.adjustment is None
 

@@ -230,3 +230,26 @@ def test_the_worker_is_told_when_a_contact_amends_a_closed_month(cast, family, c
 
     on_time = client.post(f"/contacts/case/{family.reference}/new/", visit_form(family), follow=True)
     assert "had already closed" not in on_time.content.decode()
+
+
+def test_a_month_explains_each_line_with_the_contacts_that_counted_and_those_that_did_not(cast, signed_in):
+    from contacts.services import ContactInput, contact_record
+
+    case = make_family_case(cast.worker, risk="high", children=1, parents=2)
+    mother, father = case.parents
+    this = months_ago(0)
+    contact_record(user=cast.support_officer, case=case, data=ContactInput(
+        occurred_at=timezone.now(), kind="face_to_face", made_by=cast.support_officer,
+        participants=case.children + case.parents, location="parent_residence", location_person=mother.person))
+    compute(case, this)
+    page = signed_in(cast.worker).get(f"/contacts/case/{case.reference}/month/{this:%Y-%m}/").content.decode()
+    father_name = father.person.given_name
+    assert f"with {case.children[0].person.given_name} and " in page
+    assert f"by {cast.support_officer}" in page
+    assert f"Not at {father_name}&#x27;s residence." in page
+    assert "Made by someone other than the caseworker." in page
+
+
+def test_a_closed_short_month_says_short_by_and_closed(cast, family, closed_short, signed_in):
+    page = signed_in(cast.worker).get(f"/contacts/case/{family.reference}/month/{closed_short:%Y-%m}/").content.decode()
+    assert "(closed)" in page and "still needed" not in page

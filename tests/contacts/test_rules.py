@@ -406,3 +406,18 @@ def test_a_met_month_or_a_past_month_is_never_at_risk():
     assert not rules.at_risk(met, dt.date(2026, 3, 30), False)
     short = rules.evaluate(facts([], risk="low"))
     assert not rules.at_risk(short, dt.date(2026, 4, 2), False)
+
+
+def test_a_line_says_why_a_contact_with_the_person_did_not_count_for_it():
+    # A visit at Kylie's home counts for "face-to-face with Jason" but not for "Jason at the
+    # parent's residence" (Jason does not live there): the line says so, in plain words.
+    people = (AVA, KYLIE, JASON)
+    visit = contact(who=(10, 20, 21), location="parent_residence", at=120, maker="support_officer")
+    result = rules.evaluate(facts([visit], people=people))
+    lines = lines_by(result)
+    assert visit.contact_id in lines[("f2f", 21)].counted
+    at_home = lines[("f2f_at_residence", 21)]
+    assert visit.contact_id not in at_home.counted
+    assert at_home.missed == ((visit.contact_id, "Not at Jason's residence."),)
+    by_caseworker = lines[("f2f_by_caseworker", 21)]
+    assert by_caseworker.missed == ((visit.contact_id, "Made by someone other than the caseworker."),)
