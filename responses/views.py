@@ -10,7 +10,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from cases.models import Person
 from cases.permissions import (
     Action,
     can,
@@ -38,8 +37,8 @@ def _form_page(request, case, form, write, *, success: str, title: str, submit: 
                   status=400 if request.method == "POST" else 200)
 
 
-def _person(case, person_id):
-    return Person.objects.filter(pk=person_id, memberships__case=case).first() if person_id else None
+def _person(request, case, person_id):
+    return record_in_case(request.user, case, "person", person_id) if person_id else None
 
 
 # --- Record alerts ---------------------------------------------------------------------------
@@ -47,10 +46,10 @@ def _person(case, person_id):
 
 def record_alert_create(request, reference):
     case = get_case_or_404(request.user, reference, Action.EDIT)
-    form = forms.RecordAlertForm(request.POST or None, case=case)
+    form = forms.RecordAlertForm(request.POST or None, case=case, user=request.user)
 
     def write(about, **data):
-        return services.record_alert_create(user=request.user, case=case, person=_person(case, about), **data)
+        return services.record_alert_create(user=request.user, case=case, person=_person(request, case, about), **data)
 
     return _form_page(request, case, form, write, success="Alert recorded.", title="Record an alert")
 
@@ -91,10 +90,10 @@ def record_alert_history(request, reference):
 
 def response_create(request, reference):
     case = get_case_or_404(request.user, reference, Action.EDIT)
-    form = forms.ResponseForm(request.POST or None, case=case)
+    form = forms.ResponseForm(request.POST or None, case=case, user=request.user)
 
     def write(person, received_at, **data):
-        response = services.response_record(user=request.user, case=case, person=_person(case, person),
+        response = services.response_record(user=request.user, case=case, person=_person(request, case, person),
                                             received_at=received_at, **data)
         form.saved = response
         return response
@@ -299,7 +298,7 @@ def inbound_detail(request, message_id):
         # Matching names a case, and a person of it: both resolve among what the reviewer may see
         # (one they may not see answers like one that does not exist).
         case = visible_cases(request.user).filter(reference=data["case_reference"].strip()).first()
-        person = record_in_case(request.user, case, "person", data["person_id"]) if data["person_id"] else None
+        person = _person(request, case, data["person_id"])
         if case is None:
             resolve.add_error("case_reference", "No such case among the cases you may see.")
         elif data["person_id"] and person is None:

@@ -167,3 +167,25 @@ def test_matching_a_message_names_the_person_through_the_case(client, cast, mess
         assert page.status_code == 400 and "No such person in that case." in page.content.decode(), person_id
     message.refresh_from_db()
     assert message.status == InboundStatus.NEEDS_REVIEW and message.response is None
+
+
+def test_the_inbound_lists_query_count_does_not_grow_with_messages(client, cast, system, cases):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.leader)
+    sent = 0
+
+    def count(n):
+        nonlocal sent
+        for _ in range(n):
+            sent += 1
+            inbound(client, system.token, json.dumps({"message_id": f"Q-{sent}", **_about(cases["own"])}))
+            inbound(client, system.token, json.dumps({"message_id": f"R-{sent}", "kind": "court_alert",
+                                                      "case_reference": "NOPE", "summary": "s"}))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/responses/inbound/?status=").status_code == 200
+            assert client.get("/api/inbound-messages/").status_code == 200
+        return len(captured)
+
+    assert count(2) == count(8)
