@@ -337,3 +337,102 @@ def test_every_id_an_api_write_accepts_resolves_through_the_permissions_module(s
         label = field.queryset.model._meta.label
         assert label in SHARED_MODELS or isinstance(field, (VisibleCaseField, VisibleRelatedField)), (
             f"{serializer_class.__name__}.{name} names {label} without VisibleCaseField / VisibleRelatedField")
+
+
+# --- The same on the pages: every form takes its choices from records_in_case ---------------------
+
+
+@dataclass
+class PageWrite:
+    name: str
+    url: object  # World -> url
+    data: object  # World -> valid form data (of the worker's case)
+    fields: dict  # form field -> kind
+    saved: object
+    role: str = "worker"
+
+
+def _contact_data(w):
+    return {"kind": "face_to_face", "mode": "in_person", "occurred_on": TODAY.isoformat(), "start_time": "00:01",
+            "participants": [w.own.children[0].pk], "announced": "yes", "location": "other",
+            "location_person": w.own.parents[0].person_id, "made_by": w.cast.worker.pk}
+
+
+PAGE_WRITES = [
+    PageWrite("contact", lambda w: f"/contacts/case/{w.own.reference}/new/", _contact_data,
+              {"participants": "member", "location_person": "person", "made_by": "staff"}, Contact),
+    PageWrite("referral", lambda w: f"/services/cases/{w.own.reference}/referrals/new/",
+              lambda w: {"service": _free_service().pk, "people": [w.own.parents[0].pk], "reason": "Support",
+                         "self_referral": "on", "self_referred_by": w.own.parents[0].pk,
+                         "support_given": "Phoned with her", "plan_action": w.records["plan_action"]["own"]},
+              {"people": "member", "self_referred_by": "member", "plan_action": "plan_action"}, Referral),
+    PageWrite("family information",
+              lambda w: f"/services/cases/{w.own.reference}/referrals/{_own_referral(w).pk}/information/",
+              lambda w: {"given_to": [w.own.parents[0].pk], "given_on": TODAY.isoformat(), "method": "phone",
+                         "details": "Mondays 9am"},
+              {"given_to": "member"}, FamilyInformation),
+    PageWrite("record alert", lambda w: f"/responses/cases/{w.own.reference}/alerts/new/",
+              lambda w: {"about": w.own.parents[0].person_id, "category": "other", "severity": "low",
+                         "details": "Dog", "starts_on": TODAY.isoformat()},
+              {"about": "person"}, RecordAlert),
+    PageWrite("response", lambda w: f"/responses/cases/{w.own.reference}/responses/new/",
+              lambda w: {"kind": "new_concern", "person": w.own.parents[0].person_id, "summary": "Bruising"},
+              {"person": "person"}, Response),
+    PageWrite("living arrangement",
+              lambda w: f"/cases/{w.own.reference}/members/{w.own.children[0].pk}/living-arrangement/new/",
+              lambda w: {"kind": "at_home", "with_person": w.own.parents[0].person_id,
+                         "effective_from": TODAY.isoformat(), "end_current": "on"},
+              {"with_person": "person"}, LivingArrangement),
+    PageWrite("risk assessment", lambda w: f"/cases/{w.own.reference}/risk/new/",
+              lambda w: {"tool": "frre", "completed_on": TODAY.isoformat(), "risk_level": "high",
+                         "approved_by": w.cast.leader.pk},
+              {"approved_by": "leader"}, RiskAssessment),
+    PageWrite("case plan", lambda w: f"/plans/cases/{w.fresh.reference}/new/",
+              lambda w: {"caseworker": w.cast.worker.pk, "visit_frequency": "Weekly"},
+              {"caseworker": "staff"}, CasePlan),
+    PageWrite("plan action", lambda w: f"/plans/cases/{w.own.reference}/v1/actions/new/",
+              lambda w: {"goal": w.records["plan_goal"]["own"], "what": "Attend counselling weekly"},
+              {"goal": "plan_goal"}, PlanAction),
+]
+
+
+def _page_cases():
+    for write in PAGE_WRITES:
+        for field, kind in write.fields.items():
+            for foreign in (WORLD_STAFF[kind] if kind in WORLD_STAFF else ["visible_other", "invisible"]):
+                yield pytest.param(write, field, foreign, id=f"{write.name}-{field}-{foreign}")
+
+
+def _put_form(data, field, value):
+    data[field] = [value] if isinstance(data.get(field), list) else value
+
+
+def _form_answer(page, field, value):
+    form = page.context["form"] if page.context else None
+    errors = [str(e).replace(str(value), "<id>") for e in form.errors.get(field, [])] if form else []
+    return page.status_code, errors
+
+
+@pytest.mark.parametrize("write, field, foreign", list(_page_cases()))
+def test_a_form_refuses_an_id_one_may_not_use_like_a_missing_one(client, world, write, field, foreign):
+    client.force_login(getattr(world.cast, write.role))
+    url = write.url(world)
+    before = _count(write.saved)
+    answers = {}
+    for label, value in (("foreign", world.records[write.fields[field]][foreign]), ("missing", MISSING_ID)):
+        data = write.data(world)
+        _put_form(data, field, value)
+        answers[label] = _form_answer(client.post(url, data), field, value)
+    assert answers["foreign"][1], answers  # the field says what is wrong
+    assert answers["foreign"] == answers["missing"]
+    assert _count(write.saved) == before
+
+
+@pytest.mark.parametrize("write", [pytest.param(w, id=w.name) for w in PAGE_WRITES])
+def test_a_form_naming_records_of_its_own_case_saves(client, world, write):
+    client.force_login(getattr(world.cast, write.role))
+    url = write.url(world)
+    before = _count(write.saved)
+    page = client.post(url, write.data(world))
+    assert page.status_code == 302, page.context["form"].errors if page.context else page
+    assert _count(write.saved) == before + 1
