@@ -216,8 +216,9 @@ def test_a_contact_names_no_person_or_maker_from_outside_its_case(client, cast, 
         assert response.status_code == 400
         assert response.json()[field] == [f'Invalid pk "{changes[field]}" - object does not exist.']
         page = client.post(f"/contacts/case/{family.reference}/new/", {
-            "kind": "face_to_face", "mode": "in_person", "occurred_on": timezone.localdate().isoformat(),
-            "start_time": "00:01", "participants": [family.children[0].pk], "announced": "yes",
+            "kind": "face_to_face", "mode": "in_person",
+            "occurred_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(), "start_time": "00:01",
+            "participants": [family.children[0].pk], "announced": "yes",
             "location": "parent_residence", "location_person": family.parents[0].person_id,
             "made_by": cast.worker.pk, **changes})
         assert page.status_code == 200 and field in page.context["form"].errors
