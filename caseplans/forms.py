@@ -11,11 +11,11 @@ from caseplans.models import (
     CasePlan,
     GoalStatus,
     PlanAction,
-    PlanGoal,
     Progress,
     Recommendation,
 )
-from cases.models import CaseMember, CasePlanGoal, InterventionType, LegalStatus, MemberRole, Role, User
+from cases.models import CaseMember, CasePlanGoal, InterventionType, LegalStatus, MemberRole, Role
+from cases.permissions import records_in_case
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHORT_TEXT = forms.Textarea(attrs={"rows": 3})
@@ -33,12 +33,11 @@ class PlanForm(forms.ModelForm):
         widgets = {"made_on": DATE, "review_date": DATE, "participants": SHORT_TEXT, "child_views": SHORT_TEXT,
                    "cultural_support_plan": SHORT_TEXT, "confidential_notes": SHORT_TEXT}
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
-        self.fields["caseworker"].queryset = User.objects.filter(
-            is_active=True, team_id=case.team_id, role__in=[Role.CASEWORKER, Role.TEAM_LEADER]
-        ).order_by("first_name", "last_name") | User.objects.filter(pk=case.caseworker_id)
+        self.fields["caseworker"].queryset = records_in_case(user, case, "staff").filter(
+            role__in=[Role.CASEWORKER, Role.TEAM_LEADER]).order_by("first_name", "last_name")
         self.fields["caseworker"].initial = self.fields["caseworker"].initial or case.caseworker_id
         self.children = list(CaseMember.objects.filter(case=case, role=MemberRole.CHILD, left_on__isnull=True)
                              .select_related("person"))
@@ -118,9 +117,9 @@ class ActionForm(forms.ModelForm):
         help_texts = {"what": "Specific: what, with whom, where. Avoid “try to” or “as needed”.",
                       "measure": "How everyone will know it is done (e.g. the counsellor confirms attendance)"}
 
-    def __init__(self, *args, plan, **kwargs):
+    def __init__(self, *args, plan, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["goal"].queryset = PlanGoal.objects.filter(plan=plan)
+        self.fields["goal"].queryset = records_in_case(user, plan.case, "plan_goal").filter(plan=plan)
         self.fields["goal"].required = False
         if self.instance.pk:
             self.fields["lock_version"].initial = self.instance.lock_version

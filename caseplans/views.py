@@ -49,7 +49,7 @@ def _editable_or_redirect(request, plan):
 
 def plan_start(request, reference):
     case = get_case_or_404(request.user, reference, Action.EDIT)
-    form = forms.PlanForm(request.POST or None, case=case)
+    form = forms.PlanForm(request.POST or None, case=case, user=request.user)
     if request.method == "POST" and form.is_valid():
         plan = save_or_form_error(form, lambda: services.plan_create(user=request.user, case=case,
                                                                  **form.service_data()))
@@ -103,7 +103,7 @@ def plan_edit(request, reference, version):
     refused = _editable_or_redirect(request, plan)
     if refused:
         return refused
-    form = forms.PlanForm(request.POST or None, case=plan.case, instance=plan)
+    form = forms.PlanForm(request.POST or None, case=plan.case, user=request.user, instance=plan)
     if request.method == "POST" and form.is_valid():
         lock_version = form.cleaned_data.get("lock_version") or 0
         # The ModelForm has copied the input onto ``plan``; the service re-checks the stored row.
@@ -244,7 +244,7 @@ def action_form(request, reference, version, action_id=None):
     if refused:
         return refused
     action = get_object_or_404(PlanAction, plan=plan, pk=action_id) if action_id else None
-    form = forms.ActionForm(request.POST or None, plan=plan, instance=action)
+    form = forms.ActionForm(request.POST or None, plan=plan, user=request.user, instance=action)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         if action is None:

@@ -21,6 +21,7 @@ from cases.models import (
     Team,
     User,
 )
+from cases.permissions import records_in_case
 
 
 class DateInput(forms.DateInput):
@@ -149,8 +150,9 @@ class ChildFactForm(forms.ModelForm):
 
     end_current = forms.BooleanField(required=False, initial=True)
 
-    def __init__(self, *args, member=None, **kwargs):
+    def __init__(self, *args, member=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         current = None
         if member is not None:
             self.instance.member = member
@@ -195,11 +197,9 @@ class LivingArrangementForm(ChildFactForm):
     def __init__(self, *args, member=None, **kwargs):
         super().__init__(*args, member=member, **kwargs)
         if member is not None:
-            self.fields["with_person"].queryset = Person.objects.filter(
-                memberships__case_id=member.case_id,
-                memberships__role__in=[MemberRole.PARENT, MemberRole.CARER, MemberRole.FAMILY,
-                                        MemberRole.SIGNIFICANT],
-            )
+            self.fields["with_person"].queryset = records_in_case(
+                self.user, member.case, "person",
+                roles=[MemberRole.PARENT, MemberRole.CARER, MemberRole.FAMILY, MemberRole.SIGNIFICANT])
 
 
 class RiskAssessmentForm(forms.ModelForm):
@@ -208,11 +208,11 @@ class RiskAssessmentForm(forms.ModelForm):
         fields = ["tool", "completed_on", "risk_level", "approved_by", "notes"]
         widgets = _date_widgets("completed_on")
 
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, case=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tool"].initial = RiskTool.FAMILY_RISK_REEVALUATION
         self.fields["completed_on"].initial = timezone.localdate()
         if case is not None:
             self.instance.case = case
-            self.fields["approved_by"].queryset = User.objects.filter(role=Role.TEAM_LEADER, led_teams=case.team_id)
+            self.fields["approved_by"].queryset = records_in_case(user, case, "leader")
         self.fields["approved_by"].label = "Approved by (team leader)"

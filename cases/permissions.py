@@ -14,19 +14,38 @@ Who sees a case:
 A case one may not see answers 404, never revealing that it exists. Because the
 rules are evaluated against the current allocation on every request, access follows
 reallocation immediately.
+
+Every id a write names (a member, a person, a member of staff, a response, a plan, an
+action…) resolves through :func:`records_in_case` against what the user may see *in the case
+the write is about*: one they may not use answers exactly like one that does not exist. The
+forms take their choices from it and the API's related fields (:class:`VisibleCaseField`,
+:class:`VisibleRelatedField`) their querysets, so a page and an endpoint cannot accept
+different ids (like Zulip's ``access_stream_by_id``: one answer for "does not exist" and
+"not yours" — DRF's own "does not exist" message, the same status, nothing saved).
+
+Who reads an inbound message (from an external system): whoever may see the case it is
+about — the case of its response once matched, else the case its ``case_reference`` names.
+A message naming no case we hold could be anyone's: every team leader and manager reads it.
+Team leaders match or dismiss messages; managers only read them; nobody else reads them
+(administrators manage the sending systems, not what they send).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Trim
 from django.http import Http404
 from guardian.shortcuts import assign_perm, remove_perm
 from rest_framework import permissions as drf_permissions
+from rest_framework import serializers
 
-from cases.models import Case, CaseUserObjectPermission, Person, Role
+from cases.models import Case, CaseUserObjectPermission, MemberRole, Person, Role, User
 
 SHARE_PERMISSION = "cases.view_case_record"
 
@@ -107,11 +126,15 @@ def can(user, action: Action, case: Case) -> bool:
 
 
 def case_of(obj) -> Case:
-    """The case a record belongs to: the case itself, ``obj.case``, or a child's ``obj.member.case``."""
+    """The case a record belongs to: the case itself, ``obj.case``, a child's ``obj.member.case``
+    or a plan's part's ``obj.plan.case``."""
     if isinstance(obj, Case):
         return obj
     case = getattr(obj, "case", None)
-    return case if case is not None else obj.member.case
+    if case is not None:
+        return case
+    owner = getattr(obj, "member", None) or obj.plan
+    return owner.case
 
 
 def _refuse(action: Action):
@@ -194,3 +217,195 @@ class CaseAccessPermission(drf_permissions.BasePermission):
         case = case_of(obj)
         action = Action.VIEW if request.method in drf_permissions.SAFE_METHODS else Action.EDIT
         return can(request.user, action, case)
+
+
+# --- Ids named in writes ------------------------------------------------------------------
+
+# What an id in a write may name: the model, the path from it to its case, and what narrows
+# it further within the case (in the same filter, so "a parent of THIS case" is one join).
+CASE_RECORDS: dict[str, tuple[str, str, dict]] = {
+    "member": ("cases.CaseMember", "case", {}),
+    "child": ("cases.CaseMember", "case", {"role": MemberRole.CHILD}),
+    "person": ("cases.Person", "memberships__case", {}),
+    "parent": ("cases.Person", "memberships__case", {"memberships__role": MemberRole.PARENT}),
+    "response": ("responses.Response", "case", {}),
+    "plan": ("caseplans.CasePlan", "case", {}),
+    "plan_action": ("caseplans.PlanAction", "plan__case", {}),
+    "plan_goal": ("caseplans.PlanGoal", "plan__case", {}),
+}
+# Staff named in a write about a case: who may work on it (what the contact form offers), a
+# team leader of its team, or the caseworker allocated to a new case (see :func:`visible_records`).
+STAFF_KINDS = {"staff", "leader", "caseworker"}
+STAFF_ROLES = [Role.CASEWORKER, Role.SUPPORT_OFFICER, Role.TEAM_LEADER]
+
+
+def record_model(kind: str):
+    return User if kind in STAFF_KINDS else apps.get_model(CASE_RECORDS[kind][0])
+
+
+def _staff_of(user, case: Case, kind: str) -> QuerySet:
+    if kind == "leader":  # a team leader of the case's team (approves its risk assessments)
+        return User.objects.filter(role=Role.TEAM_LEADER, led_teams=case.team_id)
+    if kind == "caseworker":
+        return User.objects.filter(role=Role.CASEWORKER, team_id=case.team_id, is_active=True)
+    # The case's caseworker, its team and the team's leaders, and the user (who may work on it).
+    return User.objects.filter(Q(team_id=case.team_id) | Q(led_teams=case.team_id) | Q(pk=case.caseworker_id)
+                               | Q(pk=user.pk), is_active=True, role__in=STAFF_ROLES).distinct()
+
+
+def records_in_case(user, case: Case | None, kind: str, *, roles=None) -> QuerySet:
+    """The records of ``kind`` of ``case`` that ``user`` may name in a write: none unless the
+    user sees the case. Every id in a form or a serializer resolves through here, so one the
+    user may not use (another case's, an invisible case's) answers like one that does not exist.
+    ``roles`` narrows members or people to those with one of these roles in THIS case."""
+    model = record_model(kind)
+    if case is None or case.pk is None or not _is_visible(user, case):
+        return model.objects.none()
+    if kind in STAFF_KINDS:
+        return _staff_of(user, case, kind)
+    _label, path, narrowing = CASE_RECORDS[kind]
+    if roles is not None:  # in the same filter as the case, so the role is the one held in this case
+        narrowing = {**narrowing, f"{path.removesuffix('case')}role__in": list(roles)}
+    records = model.objects.filter(**{path: case.pk}, **narrowing)
+    return records.distinct() if model is Person else records
+
+
+def visible_records(user, kind: str) -> QuerySet:
+    """Records of ``kind`` of any case ``user`` may see: for an id that itself says which case a
+    write is about (a child for their legal status, a plan for a new action). For "caseworker":
+    the caseworkers of the teams in which ``user`` may open a case (a new case has no case yet)."""
+    if kind == "caseworker":
+        return User.objects.filter(role=Role.CASEWORKER, is_active=True, team__in=teams_for_new_cases(user))
+    _label, path, narrowing = CASE_RECORDS[kind]
+    records = record_model(kind).objects.filter(**{f"{path}__in": visible_cases(user).values("pk")}, **narrowing)
+    return records.distinct() if record_model(kind) is Person else records
+
+
+def record_in_case(user, case: Case | None, kind: str, pk):
+    """One record by id through :func:`records_in_case`; None when missing or not the user's to name."""
+    try:
+        return records_in_case(user, case, kind).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+# --- The API's fields for ids in writes ----------------------------------------------------
+
+
+def _requester(field):
+    request = field.context.get("request")
+    return request.user if request is not None else None
+
+
+class VisibleCaseField(serializers.SlugRelatedField):
+    """A case named by its reference in a write: one the requester may not see does not exist."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "reference")
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", Case.objects.none())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        user = _requester(self)
+        return Case.objects.none() if user is None else visible_cases(user)
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A record of ``kind`` (a key of :data:`CASE_RECORDS`, or "staff" / "leader") named by id
+    in a write. With ``in_case`` (the default) it must be of the case the write is about
+    (:func:`named_case`); without, of any case the requester may see — for the field that
+    itself says which case that is (a child for their legal status, a plan for its action)."""
+
+    def __init__(self, kind: str, *, in_case: bool = True, **kwargs):
+        self.kind, self.in_case = kind, in_case
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", record_model(kind).objects.none())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        user = _requester(self)
+        if user is None:
+            return record_model(self.kind).objects.none()
+        if not self.in_case:
+            return visible_records(user, self.kind)
+        return records_in_case(user, named_case(self.root), self.kind)
+
+
+def named_case(serializer) -> Case | None:
+    """The case a write is about, worked out once per serializer: the view's (``context["case"]``,
+    e.g. the referral's for an action on that referral), else the one its case-naming field
+    names (``case_field``, "case" by default), else the case of the record being changed.
+    None when it names none the requester may see."""
+    if "_named_case" not in serializer.__dict__:
+        serializer._named_case = _find_named_case(serializer)
+    return serializer._named_case
+
+
+def _find_named_case(serializer) -> Case | None:
+    if serializer.context.get("case") is not None:
+        return serializer.context["case"]
+    name = getattr(serializer, "case_field", "case")
+    field = serializer.fields.get(name)
+    data = getattr(serializer, "initial_data", None)
+    if field is not None and not field.read_only and isinstance(data, Mapping) and data.get(name) is not None:
+        try:
+            return case_of(field.to_internal_value(data[name]))
+        except serializers.ValidationError:
+            return None
+    instance = serializer.instance
+    if instance is not None and hasattr(instance, "pk"):
+        return case_of(instance)
+    return None
+
+
+# --- Inbound messages ---------------------------------------------------------------------
+
+INBOUND_READERS = {Role.TEAM_LEADER, Role.MANAGER}
+
+
+def may_read_inbound(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role in INBOUND_READERS)
+
+
+def may_review_inbound(user) -> bool:
+    """Match a kept message to a case, or dismiss it: team leaders (of the messages they read)."""
+    return may_read_inbound(user) and user.role == Role.TEAM_LEADER
+
+
+def _addressed_reference():
+    return Trim(KT("payload__case_reference"))
+
+
+def visible_inbound_messages(user, messages: QuerySet) -> QuerySet:
+    """The inbound ``messages`` ``user`` may read (see the module docstring), as one query."""
+    if not may_read_inbound(user):
+        return messages.none()
+    cases = visible_cases(user)
+    messages = messages.alias(addressed_reference=_addressed_reference())
+    addressed_to = Case.objects.filter(reference=OuterRef("addressed_reference"))
+    return messages.filter(
+        Q(response__case__in=cases.values("pk"))
+        | Q(response__isnull=True) & (Q(Exists(cases.filter(reference=OuterRef("addressed_reference"))))
+                                      | ~Q(Exists(addressed_to))))
+
+
+def inbound_case(message) -> Case | None:
+    """The case a message is about: its response's, else the one its ``case_reference`` names."""
+    if message.response_id:
+        return message.response.case
+    payload = message.payload if isinstance(message.payload, dict) else {}
+    reference = str(payload.get("case_reference") or "").strip()
+    return Case.objects.filter(reference=reference).first() if reference else None
+
+
+def inbound_reviewers(message) -> QuerySet:
+    """The team leaders who may act on ``message``: those who see its case (mirroring
+    :func:`visibility_filter` for team leaders), or every team leader when it names no case."""
+    leaders = User.objects.filter(role=Role.TEAM_LEADER, is_active=True)
+    case = inbound_case(message)
+    if case is None:
+        return leaders
+    shared = CaseUserObjectPermission.objects.filter(content_object=case, permission__codename="view_case_record")
+    return leaders.filter(Q(led_teams=case.team_id) | Q(pk=case.caseworker_id)
+                          | Q(pk__in=shared.values("user_id"))).distinct()

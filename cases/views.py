@@ -195,7 +195,7 @@ def child_fact_edit(request, reference, member_id, kind, fact_id=None):
     if member.role != MemberRole.CHILD:
         raise Http404
     instance = get_object_or_404(model, member=member, pk=fact_id) if fact_id else None
-    form = form_class(request.POST or None, instance=instance, member=member)
+    form = form_class(request.POST or None, instance=instance, member=member, user=request.user)
     if request.method == "POST" and form.is_valid():
         end_current = form.cleaned_data.get("end_current", False)
         superseded = form.instance.superseded() if end_current else None
@@ -216,7 +216,7 @@ def risk_assessment_edit(request, reference, assessment_id=None):
     """Record a risk assessment, or correct one (the history keeps what it said before)."""
     case = get_case_or_404(request.user, reference, Action.EDIT)
     instance = get_object_or_404(RiskAssessment, case=case, pk=assessment_id) if assessment_id else None
-    form = forms.RiskAssessmentForm(request.POST or None, instance=instance, case=case)
+    form = forms.RiskAssessmentForm(request.POST or None, instance=instance, case=case, user=request.user)
     if request.method == "POST" and form.is_valid():
         if save_or_form_error(form, lambda: services.risk_assessment_record(user=request.user,
                                                                         assessment=form.instance)):

@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.forms import DateInput
-from cases.models import CaseMember, MemberRole, Person, Role, User
+from cases.models import CaseMember, MemberRole, Person, User
+from cases.permissions import records_in_case
 from contacts import rules
 from contacts.models import ContactKind, ContactMode, Location, RequestKind
 from contacts.services import ContactInput, contact_problems
@@ -73,15 +74,13 @@ class ContactForm(forms.Form):
         self.case = case
         self.user = user
         today = timezone.localdate()
-        members = CaseMember.objects.filter(case=case).filter(Q(left_on__isnull=True) | Q(left_on__gte=case.opened_on)
-                                                              ).select_related("person").order_by("role", "pk")
+        # Every id the form accepts is one cases/permissions.py lets this user name in this case.
+        members = (records_in_case(user, case, "member").filter(Q(left_on__isnull=True) | Q(left_on__gte=case.opened_on))
+                   .select_related("person").order_by("role", "pk"))
         self.fields["participants"].queryset = members
         self.fields["seen_alone"].queryset = members.filter(role=MemberRole.CHILD)
-        self.fields["location_person"].queryset = Person.objects.filter(
-            memberships__case=case, memberships__role=MemberRole.PARENT)
-        self.fields["made_by"].queryset = User.objects.filter(
-            Q(team_id=case.team_id) | Q(led_teams=case.team_id) | Q(pk=user.pk), is_active=True,
-            role__in=[Role.CASEWORKER, Role.SUPPORT_OFFICER, Role.TEAM_LEADER]).distinct()
+        self.fields["location_person"].queryset = records_in_case(user, case, "parent")
+        self.fields["made_by"].queryset = records_in_case(user, case, "staff")
         if not self.is_bound:
             now = timezone.localtime()
             current = [m for m in members if m.joined_on <= today and (m.left_on is None or m.left_on >= today)]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from alerts.models import AlertKind
 from alerts.services import alert_raise, alert_resolve, alerts_resolve_many
 from cases.models import Case, CaseMember, MemberRole, Role
-from cases.permissions import Action, can, led_team_ids, require
+from cases.permissions import Action, can, led_team_ids, records_in_case, require
 from cases.services import CaseworkError
 from contacts import rules, workdays
 from contacts.facts import load_month_facts, local_date
@@ -104,10 +104,11 @@ def contact_problems(case: Case, data: ContactInput) -> dict[str, str]:
         problems["provider"] = "Say who made the contact: a staff member or a service provider."
     if data.provider is not None and not data.provider_worker.strip():
         problems["provider_worker"] = "Name the provider's worker who made the contact."
-    if data.location == Location.PARENT_RESIDENCE:
-        parent_ids = {m.person_id for m in case_members(case) if m.role == MemberRole.PARENT}
-        if data.location_person is None or data.location_person.pk not in parent_ids:
-            problems["location_person"] = "Choose which parent's residence."
+    parent_ids = {m.person_id for m in case_members(case) if m.role == MemberRole.PARENT}
+    if data.location == Location.PARENT_RESIDENCE and data.location_person is None:
+        problems["location_person"] = "Choose which parent's residence."
+    elif data.location_person is not None and data.location_person.pk not in parent_ids:
+        problems["location_person"] = "Choose a parent of this case."
     not_children = [m for m in data.seen_alone if m.role != MemberRole.CHILD]
     if not_children:
         problems["seen_alone"] = "Only children are marked as seen alone."
@@ -154,10 +155,14 @@ _CONTACT_FIELDS = [
 ]
 
 
-def _check(case: Case, data: ContactInput) -> None:
+def _check(user, case: Case, data: ContactInput) -> None:
     problems = contact_problems(case, data)
     if problems:
         raise CaseworkError(" ".join(problems.values()))
+    # The form and the API offer only these; a caller that bypasses them is refused the same.
+    if data.provider is None and data.made_by is not None and not records_in_case(user, case, "staff").filter(
+            pk=data.made_by.pk).exists():
+        raise CaseworkError("A contact is made by the case's caseworker, a member or leader of its team, or you.")
 
 
 def _write_participants(contact: Contact, data: ContactInput) -> None:
@@ -173,7 +178,7 @@ def contact_record(*, user, case: Case, data: ContactInput, draft: ContactDraft 
     """Save a contact (or case note), finish its draft, schedule the next visit, and queue
     the recompute of the month it falls in."""
     require(user, Action.EDIT, case)
-    _check(case, data)
+    _check(user, case, data)
     now = timezone.now()
     contact = Contact(case=case, author=user, recorded_at=now,
                       maker_role=maker_role_of(data.made_by) if data.provider is None else MakerRole.PROVIDER,
@@ -242,7 +247,7 @@ def contact_update(*, user, contact: Contact, data: ContactInput) -> Contact:
     if contact_is_locked(contact):
         raise CaseworkError(f"This record was locked {settings.CASE_NOTE_EDIT_HOURS} hours after it was saved. "
                             "Add an addendum with the correction and the reason.")
-    _check(contact.case, data)
+    _check(user, contact.case, data)
     old_day = local_date(contact.occurred_at)
     before = _as_read(contact)
     for name in _CONTACT_FIELDS:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from cases.permissions import visible_inbound_messages
 from responses.models import InboundMessage, SendingSystem
 
 
@@ -17,6 +18,10 @@ class InboundMessageAdmin(SimpleHistoryAdmin):
     list_display = ["system", "message_id", "status", "received_at"]
     list_filter = ["status", "system"]
     readonly_fields = [f.name for f in InboundMessage._meta.fields]
+
+    def get_queryset(self, request):
+        # The same rule as the inbound pages: an administrator (even a superuser) reads none.
+        return visible_inbound_messages(request.user, super().get_queryset(request))
 
     def has_delete_permission(self, request, obj=None):
         return False

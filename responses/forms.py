@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from cases.forms import DateInput
-from cases.models import Person
+from cases.permissions import records_in_case
 from responses.models import (
     AlertCategory,
     AlertSeverity,
@@ -25,8 +25,8 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-def _people_choices(case):
-    people = Person.objects.filter(memberships__case=case).distinct().order_by("given_name", "family_name")
+def _people_choices(user, case):
+    people = records_in_case(user, case, "person").order_by("given_name", "family_name")
     return [(p.pk, str(p)) for p in people]
 
 
@@ -40,9 +40,9 @@ class RecordAlertForm(forms.Form):
     review_on = forms.DateField(label="Review by", widget=DateInput(), required=False)
     ends_on = forms.DateField(label="Ends on (if known)", widget=DateInput(), required=False)
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["about"].choices = [("", "The case")] + _people_choices(case)
+        self.fields["about"].choices = [("", "The case")] + _people_choices(user, case)
 
     def clean(self):
         data = super().clean()
@@ -72,9 +72,9 @@ class ResponseForm(forms.Form):
     received_at = forms.DateTimeField(label="Received at", widget=DateTimeInput(), required=False,
                                       help_text="Leave empty for now")
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "The family")] + _people_choices(case)
+        self.fields["person"].choices = [("", "The family")] + _people_choices(user, case)
 
 
 class StepForm(forms.Form):

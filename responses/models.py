@@ -171,7 +171,7 @@ class InboundStatus(models.TextChoices):
 
 class InboundMessage(models.Model):
     """Every message an external system sent, kept as received. Malformed messages and
-    those naming an unknown person or case wait here for a team leader or administrator."""
+    those naming an unknown person or case wait here for a team leader (who reads which: cases/permissions.py)."""
 
     system = models.ForeignKey(SendingSystem, on_delete=models.PROTECT, related_name="messages")
     message_id = models.CharField(max_length=120)

@@ -2,7 +2,7 @@
 to new information, the safety decision and plan, review due dates and recommendations."""
 
 from cases.models import Role
-from cases.permissions import Action, can
+from cases.permissions import Action, can, may_read_inbound
 from responses import selectors, services
 
 
@@ -20,4 +20,4 @@ def sees_due_page(user) -> bool:
 
 
 def reviews_inbound(user) -> bool:
-    return services.may_review_inbound(user)
+    return may_read_inbound(user)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from caseplans.models import CasePlan
 from cases.models import Case
-from cases.permissions import visible_cases
+from cases.permissions import visible_cases, visible_inbound_messages
 from cases.selectors import latest_risk_level_subquery
 from responses import rules
 from responses.models import (
@@ -173,7 +173,9 @@ def case_section(case: Case) -> dict:
     }
 
 
-def inbound_list(status: str = "") -> QuerySet:
-    messages = InboundMessage.objects.select_related("system", "response__case", "reviewed_by")
+def inbound_list(user, status: str = "") -> QuerySet:
+    """The inbound messages ``user`` may read (cases/permissions.py decides), newest first."""
+    messages = visible_inbound_messages(user, InboundMessage.objects.select_related("system", "response__case",
+                                                                                     "reviewed_by"))
     return messages.filter(status=status) if status else messages
 

@@ -19,8 +19,16 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from alerts.models import AlertKind
 from alerts.services import alert_raise, alert_resolve
-from cases.models import Case, CaseMember, Person, Phase, Role, User
-from cases.permissions import Action, can, require, visible_cases
+from cases.models import Case, CaseMember, Person, Phase, User
+from cases.permissions import (
+    Action,
+    can,
+    inbound_reviewers,
+    may_review_inbound,
+    require,
+    visible_cases,
+    visible_inbound_messages,
+)
 from cases.services import CaseworkError, case_update
 from casework.dates import day_label
 from contacts import workdays
@@ -388,25 +396,28 @@ def inbound_message_receive(*, system: SendingSystem, payload: Any, raw_body: st
 
 
 def _alert_inbound_review(message: InboundMessage) -> None:
-    reviewers = User.objects.filter(Q(role=Role.ADMINISTRATOR) | Q(role=Role.TEAM_LEADER), is_active=True)
     alert_raise(key=f"inbound:{message.pk}", kind=AlertKind.OTHER,
                 title=f"A message from {message.system.name} needs review",
-                recipients=list(reviewers), link=reverse("responses:inbound_detail", args=[message.pk]))
+                recipients=list(inbound_reviewers(message)), link=reverse("responses:inbound_detail", args=[message.pk]))
 
 
-def may_review_inbound(user) -> bool:
-    return bool(user.is_authenticated and user.role in (Role.TEAM_LEADER, Role.ADMINISTRATOR))
+def _message_to_review(user, message: InboundMessage) -> InboundMessage:
+    """The message, locked, when ``user`` may act on it and it still waits for review."""
+    if not may_review_inbound(user):
+        raise CaseworkError("Only team leaders review inbound messages.")
+    if not visible_inbound_messages(user, InboundMessage.objects.filter(pk=message.pk)).exists():
+        raise CaseworkError("No such message.")
+    message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status != InboundStatus.NEEDS_REVIEW:
+        raise CaseworkError("This message has been dealt with already.")
+    return message
 
 
 @transaction.atomic
 def inbound_message_resolve(*, user, message: InboundMessage, case: Case, kind: str, person: Person | None,
                             summary: str, note: str = "") -> InboundMessage:
     """A reviewer matches a stored message to a case; its response starts."""
-    if not may_review_inbound(user):
-        raise CaseworkError("Only team leaders and administrators review inbound messages.")
-    message = InboundMessage.objects.select_for_update().get(pk=message.pk)
-    if message.status != InboundStatus.NEEDS_REVIEW:
-        raise CaseworkError("This message has been dealt with already.")
+    message = _message_to_review(user, message)
     if not visible_cases(user, Case.objects.filter(pk=case.pk)).exists():
         raise CaseworkError("You may only match a message to a case you may see.")
     received_at = message.received_at
@@ -430,13 +441,9 @@ def _payload_details(message: InboundMessage) -> str:
 @transaction.atomic
 def inbound_message_dismiss(*, user, message: InboundMessage, note: str) -> InboundMessage:
     """A reviewer decides a stored message needs no response (e.g. a test message); kept."""
-    if not may_review_inbound(user):
-        raise CaseworkError("Only team leaders and administrators review inbound messages.")
     if not note.strip():
         raise CaseworkError("Say why the message needs no response.")
-    message = InboundMessage.objects.select_for_update().get(pk=message.pk)
-    if message.status != InboundStatus.NEEDS_REVIEW:
-        raise CaseworkError("This message has been dealt with already.")
+    message = _message_to_review(user, message)
     message.status, message.reviewed_by, message.reviewed_at = InboundStatus.DISMISSED, user, timezone.now()
     message.review_note = note.strip()[:300]
     message.save()

@@ -10,8 +10,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from cases.models import Person
-from cases.permissions import Action, can, get_case_or_404, visible_cases
+from cases.permissions import (
+    Action,
+    can,
+    get_case_or_404,
+    may_read_inbound,
+    may_review_inbound,
+    record_in_case,
+    visible_cases,
+)
 from casework.views import save_or_form_error
 from responses import forms, rules, selectors, services
 from responses.models import InboundStatus, Recommendation, SafetyPlan
@@ -30,8 +37,8 @@ def _form_page(request, case, form, write, *, success: str, title: str, submit: 
                   status=400 if request.method == "POST" else 200)
 
 
-def _person(case, person_id):
-    return Person.objects.filter(pk=person_id, memberships__case=case).first() if person_id else None
+def _person(request, case, person_id):
+    return record_in_case(request.user, case, "person", person_id) if person_id else None
 
 
 # --- Record alerts ---------------------------------------------------------------------------
@@ -39,10 +46,10 @@ def _person(case, person_id):
 
 def record_alert_create(request, reference):
     case = get_case_or_404(request.user, reference, Action.EDIT)
-    form = forms.RecordAlertForm(request.POST or None, case=case)
+    form = forms.RecordAlertForm(request.POST or None, case=case, user=request.user)
 
     def write(about, **data):
-        return services.record_alert_create(user=request.user, case=case, person=_person(case, about), **data)
+        return services.record_alert_create(user=request.user, case=case, person=_person(request, case, about), **data)
 
     return _form_page(request, case, form, write, success="Alert recorded.", title="Record an alert")
 
@@ -83,10 +90,10 @@ def record_alert_history(request, reference):
 
 def response_create(request, reference):
     case = get_case_or_404(request.user, reference, Action.EDIT)
-    form = forms.ResponseForm(request.POST or None, case=case)
+    form = forms.ResponseForm(request.POST or None, case=case, user=request.user)
 
     def write(person, received_at, **data):
-        response = services.response_record(user=request.user, case=case, person=_person(case, person),
+        response = services.response_record(user=request.user, case=case, person=_person(request, case, person),
                                             received_at=received_at, **data)
         form.saved = response
         return response
@@ -261,23 +268,26 @@ def due(request):
     return render(request, "responses/due.html", selectors.due_page(request.user))
 
 
-def _reviewer(request):
-    if not services.may_review_inbound(request.user):
-        raise PermissionDenied("Only team leaders and administrators review inbound messages.")
+def _reader(request):
+    if not may_read_inbound(request.user):
+        raise PermissionDenied("Only team leaders and managers read inbound messages.")
 
 
 def inbound(request):
-    _reviewer(request)
+    _reader(request)
     status = request.GET.get("status", InboundStatus.NEEDS_REVIEW)
     status = status if status in InboundStatus.values or status == "" else InboundStatus.NEEDS_REVIEW
     return render(request, "responses/inbound.html", {
-        "page": Paginator(selectors.inbound_list(status), 50).get_page(request.GET.get("page")),
+        "page": Paginator(selectors.inbound_list(request.user, status), 50).get_page(request.GET.get("page")),
         "status": status, "statuses": InboundStatus.choices})
 
 
 def inbound_detail(request, message_id):
-    _reviewer(request)
-    message = get_object_or_404(selectors.inbound_list(), pk=message_id)
+    _reader(request)
+    message = get_object_or_404(selectors.inbound_list(request.user), pk=message_id)
+    may_review = may_review_inbound(request.user)
+    if request.method == "POST" and not may_review:
+        raise PermissionDenied("Only team leaders match or dismiss inbound messages.")
     payload = message.payload if isinstance(message.payload, dict) else {}
     resolve = forms.InboundResolveForm(request.POST if request.POST.get("action") == "resolve" else None, initial={
         "case_reference": payload.get("case_reference", ""), "kind": payload.get("kind", ""),
@@ -285,14 +295,17 @@ def inbound_detail(request, message_id):
     dismiss = forms.InboundDismissForm(request.POST if request.POST.get("action") == "dismiss" else None)
     if request.method == "POST" and resolve.is_bound and resolve.is_valid():
         data = resolve.cleaned_data
-        # Matching names a case, so it is limited to cases the reviewer may see (administrators
-        # see none: they can dismiss a message, and a team leader matches it).
+        # Matching names a case, and a person of it: both resolve among what the reviewer may see
+        # (one they may not see answers like one that does not exist).
         case = visible_cases(request.user).filter(reference=data["case_reference"].strip()).first()
+        person = _person(request, case, data["person_id"])
         if case is None:
             resolve.add_error("case_reference", "No such case among the cases you may see.")
+        elif data["person_id"] and person is None:
+            resolve.add_error("person_id", "No such person in that case.")
         elif save_or_form_error(resolve, lambda: services.inbound_message_resolve(
-                user=request.user, message=message, case=case, kind=data["kind"], person=_person(case, data["person_id"])
-                if data["person_id"] else None, summary=data["summary"], note=data["note"])):
+                user=request.user, message=message, case=case, kind=data["kind"], person=person,
+                summary=data["summary"], note=data["note"])):
             messages.success(request, f"Message matched to case {case.reference}; the response has started.")
             return redirect("responses:inbound")
     if request.method == "POST" and dismiss.is_bound and dismiss.is_valid():
@@ -302,5 +315,5 @@ def inbound_detail(request, message_id):
             return redirect("responses:inbound")
     return render(request, "responses/inbound_detail.html", {
         "message": message, "resolve": resolve, "dismiss": dismiss,
-        "open": message.status == InboundStatus.NEEDS_REVIEW},
+        "open": may_review and message.status == InboundStatus.NEEDS_REVIEW},
         status=400 if request.method == "POST" else 200)

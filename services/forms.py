@@ -8,6 +8,7 @@ from django.utils import timezone
 from caseplans.models import PlanAction
 from cases.forms import DateInput
 from cases.models import CaseMember, MemberRole
+from cases.permissions import records_in_case
 from services import rules
 from services.models import (
     CommunicationPlan,
@@ -34,8 +35,9 @@ class _PeopleField(forms.ModelMultipleChoiceField):
         return f"{member.person} ({member.get_role_display()}{relationship})"
 
 
-def _current_members(case):
-    return CaseMember.objects.filter(case=case, left_on__isnull=True).select_related("person").order_by("role", "pk")
+def _current_members(user, case):
+    return (records_in_case(user, case, "member").filter(left_on__isnull=True).select_related("person")
+            .order_by("role", "pk"))
 
 
 class ReferralForm(forms.Form):
@@ -51,13 +53,13 @@ class ReferralForm(forms.Form):
     plan_action = forms.ModelChoiceField(queryset=PlanAction.objects.none(), required=False,
                                          label="Case-plan action it serves")
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Open actions of the case's current plans (a draft, or the plan in force).
-        self.fields["plan_action"].queryset = PlanAction.objects.filter(
-            plan__case=case, completed_on__isnull=True).exclude(plan__status="superseded").select_related("plan")
+        self.fields["plan_action"].queryset = records_in_case(user, case, "plan_action").filter(
+            completed_on__isnull=True).exclude(plan__status="superseded").select_related("plan")
         self.fields["plan_action"].label_from_instance = lambda a: f"{a.what[:80]} (plan version {a.plan.version})"
-        members = _current_members(case)
+        members = _current_members(user, case)
         self.fields["people"].queryset = members
         self.fields["self_referred_by"].queryset = members.filter(role=MemberRole.PARENT)
         self.fields["self_referred_by"].label_from_instance = lambda m: str(m.person)
@@ -133,9 +135,9 @@ class FamilyInformationForm(forms.Form):
     details = forms.CharField(label="Information given: how and when to access the service",
                               widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["given_to"].queryset = _current_members(case)
+        self.fields["given_to"].queryset = _current_members(user, case)
         self.fields["given_on"].initial = timezone.localdate()
 
     def clean_given_on(self):

@@ -51,7 +51,7 @@ def _referral(request, reference, referral_id, action=Action.VIEW):
 
 def referral_create(request, reference):
     case = get_case_or_404(request.user, reference, Action.EDIT)
-    form = forms.ReferralForm(request.POST or None, case=case, initial={"service": request.GET.get("service")})
+    form = forms.ReferralForm(request.POST or None, case=case, user=request.user, initial={"service": request.GET.get("service")})
     if request.method == "POST" and form.is_valid():
         referral = save_or_form_error(form, lambda: services.referral_create(user=request.user, case=case,
                                                                           **form.cleaned_data))
@@ -82,7 +82,7 @@ def referral_edit(request, reference, referral_id):
     initial = {"service": referral.service, "people": list(referral.people.all()), "reason": referral.reason,
                "self_referral": referral.self_referral, "self_referred_by": referral.self_referred_by,
                "support_given": referral.support_given, "plan_action": referral.plan_action}
-    form = forms.ReferralForm(request.POST or None, case=case, initial=initial)
+    form = forms.ReferralForm(request.POST or None, case=case, user=request.user, initial=initial)
     return _referral_form(request, case, referral, form,
                           lambda **data: services.referral_update(user=request.user, referral=referral, **data),
                           success="Referral updated.", title="Change the draft referral")
@@ -186,7 +186,7 @@ def family_information(request, reference, referral_id):
     case, referral = _referral(request, reference, referral_id, Action.EDIT)
     how = referral.service.how_to_refer
     return _referral_form(
-        request, case, referral, forms.FamilyInformationForm(request.POST or None, case=case),
+        request, case, referral, forms.FamilyInformationForm(request.POST or None, case=case, user=request.user),
         lambda **data: services.family_information_record(user=request.user, referral=referral, **data),
         success="Information given to the family recorded.",
         title=f"Information given to the family: {referral.service}",

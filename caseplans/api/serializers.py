@@ -4,13 +4,15 @@ from rest_framework import serializers
 
 from caseplans import rules
 from caseplans.models import CasePlan, ChildObjective, PlanAction, PlanDecision, PlanGoal, ProtectiveConcern
-from cases.models import Case, CasePlanGoal
+from cases.models import CasePlanGoal
+from cases.permissions import VisibleCaseField, VisibleRelatedField
 
 
 class ChildObjectiveSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChildObjective
         fields = ["member", "objective"]
+        read_only_fields = fields  # written through the plan's ``objectives``
 
 
 class ConcernSerializer(serializers.ModelSerializer):
@@ -31,9 +33,11 @@ class PlanDecisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanDecision
         fields = ["decision", "comment", "decided_by", "decided_at"]
+        read_only_fields = fields
 
 
 class PlanActionSerializer(serializers.ModelSerializer):
+    goal = VisibleRelatedField("plan_goal", required=False, allow_null=True, help_text="A goal of the plan")
     smart_warnings = serializers.SerializerMethodField()
 
     class Meta:
@@ -53,14 +57,12 @@ class PlanActionSerializer(serializers.ModelSerializer):
 
 
 class ActionCreateSerializer(PlanActionSerializer):
+    plan = VisibleRelatedField("plan", in_case=False, help_text="A plan of a case you may see")
+    case_field = "plan"  # the plan says which case the action is about
+
     class Meta(PlanActionSerializer.Meta):
         read_only_fields = ["completed_on", "progress_note", "carried_from", "withdrawn_on", "withdrawn_reason",
                             "lock_version"]
-
-    def validate_plan(self, plan):
-        if not self.context["visible_cases"].filter(pk=plan.case_id).exists():
-            raise serializers.ValidationError("No such plan.")
-        return plan
 
 
 class ActionWithdrawSerializer(serializers.Serializer):
@@ -76,6 +78,8 @@ class ActionCompleteSerializer(serializers.Serializer):
 
 class CasePlanSerializer(serializers.ModelSerializer):
     case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    caseworker = VisibleRelatedField("staff", required=False,
+                                     help_text="Staff who may work on the case: its caseworker, team or team leader")
     child_objectives = ChildObjectiveSerializer(many=True, read_only=True)
     objectives = serializers.DictField(
         child=serializers.ChoiceField(choices=[("", "none"), *CasePlanGoal.choices]), write_only=True, required=False,
@@ -104,12 +108,7 @@ class CasePlanSerializer(serializers.ModelSerializer):
 
 
 class CasePlanCreateSerializer(CasePlanSerializer):
-    case = serializers.SlugRelatedField(slug_field="reference", queryset=Case.objects.none())
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["case"].queryset = self.context["visible_cases"]
-        return fields
+    case = VisibleCaseField()
 
 
 class CommentSerializer(serializers.Serializer):

@@ -1,7 +1,8 @@
 """Translate case records to and from JSON. Writes go through cases/services.py.
 
-Fields that name another record (a case, a member, a person) only accept records of cases
-the requester may see: an invisible one answers exactly like one that does not exist."""
+Fields that name another record (a case, a member, a person, a team leader) resolve through
+cases/permissions.py (``casework.api.VisibleCaseField`` / ``VisibleRelatedField``): one the
+requester may not name answers exactly like one that does not exist."""
 
 from rest_framework import serializers
 
@@ -15,31 +16,8 @@ from cases.models import (
     LivingArrangement,
     Person,
     RiskAssessment,
-    Role,
-    User,
 )
-from cases.permissions import visible_people
-
-
-class _VisibleRecordsMixin:
-    """Limits related-record fields to what the requester may see (context["visible_cases"])."""
-
-    visible_fields: dict[str, str] = {}  # field name → "case" | "member" | "person"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        visible = self.context.get("visible_cases")
-        request = self.context.get("request")
-        if visible is None or request is None:
-            return
-        querysets = {
-            "case": lambda: visible,
-            "member": lambda: CaseMember.objects.filter(case__in=visible),
-            "person": lambda: visible_people(request.user),
-        }
-        for name, kind in self.visible_fields.items():
-            if name in self.fields and not self.fields[name].read_only:
-                self.fields[name].queryset = querysets[kind]()
+from cases.permissions import VisibleCaseField, VisibleRelatedField
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -59,13 +37,13 @@ class PersonSerializer(serializers.ModelSerializer):
         ]
 
 
-class _ChildFactSerializer(_VisibleRecordsMixin, serializers.ModelSerializer):
-    member = serializers.PrimaryKeyRelatedField(queryset=CaseMember.objects.none(), help_text="A child of the case")
+class _ChildFactSerializer(serializers.ModelSerializer):
+    member = VisibleRelatedField("member", in_case=False, help_text="A child of the case")
     end_current = serializers.BooleanField(
         write_only=True, required=False, default=False,
         help_text="End the child's current open-ended record the day before this one starts, instead of "
                   "refusing the overlap.")
-    visible_fields = {"member": "member"}
+    case_field = "member"  # the child says which case the record is about
 
 
 class LegalStatusSerializer(_ChildFactSerializer):
@@ -81,10 +59,9 @@ class ChildGoalSerializer(_ChildFactSerializer):
 
 
 class LivingArrangementSerializer(_ChildFactSerializer):
-    with_person = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.none(), required=False, allow_null=True,
+    with_person = VisibleRelatedField(
+        "person", required=False, allow_null=True,
         help_text="The parent (at home) or carer (in care): a member of the same case")
-    visible_fields = {"member": "member", "with_person": "person"}
 
     class Meta:
         model = LivingArrangement
@@ -92,16 +69,15 @@ class LivingArrangementSerializer(_ChildFactSerializer):
                   "end_current"]
 
 
-class MemberSerializer(_VisibleRecordsMixin, serializers.ModelSerializer):
+class MemberSerializer(serializers.ModelSerializer):
     person = PersonSerializer(required=False, help_text="A new person; or name an existing one in existing_person")
-    existing_person = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.none(), required=False, write_only=True,
+    existing_person = VisibleRelatedField(
+        "person", in_case=False, required=False, write_only=True,
         help_text="A person already recorded in a case you may see (instead of a new person)")
     legal_statuses = LegalStatusSerializer(many=True, read_only=True)
     goals = ChildGoalSerializer(many=True, read_only=True)
     living_arrangements = LivingArrangementSerializer(many=True, read_only=True)
-    case = serializers.SlugRelatedField(slug_field="reference", queryset=Case.objects.none())
-    visible_fields = {"case": "case", "existing_person": "person"}
+    case = VisibleCaseField()
 
     class Meta:
         model = CaseMember
@@ -122,12 +98,10 @@ class MemberSerializer(_VisibleRecordsMixin, serializers.ModelSerializer):
         return data
 
 
-class RiskAssessmentSerializer(_VisibleRecordsMixin, serializers.ModelSerializer):
-    case = serializers.SlugRelatedField(slug_field="reference", queryset=Case.objects.none())
-    approved_by = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(role=Role.TEAM_LEADER), required=False, allow_null=True,
-        help_text="A team leader of the case's team")
-    visible_fields = {"case": "case"}
+class RiskAssessmentSerializer(serializers.ModelSerializer):
+    case = VisibleCaseField()
+    approved_by = VisibleRelatedField("leader", required=False, allow_null=True,
+                                      help_text="A team leader of the case's team")
 
     class Meta:
         model = RiskAssessment
@@ -138,9 +112,12 @@ class AllocationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Allocation
         fields = ["caseworker", "team", "started_on", "ended_on", "reason"]
+        read_only_fields = fields  # allocations change by reallocation, not through the API
 
 
 class CaseSerializer(serializers.ModelSerializer):
+    caseworker = VisibleRelatedField("caseworker", in_case=False,
+                                     help_text="A caseworker of a team in which you may open cases")
     members = MemberSerializer(many=True, read_only=True)
     risk_assessments = RiskAssessmentSerializer(many=True, read_only=True)
     allocations = AllocationSerializer(many=True, read_only=True)

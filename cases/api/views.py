@@ -20,10 +20,10 @@ def _domain_errors(write):
 
 
 class VisibleCasesContextMixin:
-    permission_classes = [CaseAccessPermission]
+    """API views of case records: sign-in required; reads need VIEW, writes EDIT on the object's
+    case. Ids in the body resolve through the serializers' VisibleCaseField / VisibleRelatedField."""
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "visible_cases": visible_cases(self.request.user)}
+    permission_classes = [CaseAccessPermission]
 
 
 _MEMBERS = CaseMember.objects.select_related("person").prefetch_related(

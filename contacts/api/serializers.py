@@ -2,25 +2,27 @@
 
 from rest_framework import serializers
 
-from cases.models import Case, CaseMember, Person, User
+from cases.permissions import VisibleCaseField, VisibleRelatedField
 from contacts.models import CaseMonth, Contact, ContactKind, ContactMode, Location
 from contacts.services import ContactInput, contact_problems
 from services.models import ServiceProvider
 
 
 class ParticipantSerializer(serializers.Serializer):
-    member = serializers.PrimaryKeyRelatedField(queryset=CaseMember.objects.all())
+    member = VisibleRelatedField("member", help_text="A member of the contact's case")
     seen_alone = serializers.BooleanField(default=False)
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    case = serializers.SlugRelatedField(slug_field="reference", queryset=Case.objects.all())
+    case = VisibleCaseField()
     participants = ParticipantSerializer(many=True, required=False)
-    made_by = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    # The choices of the contact form: staff who may work on the case; a parent of the case.
+    made_by = VisibleRelatedField("staff", required=False, allow_null=True,
+                                  help_text="The case's caseworker, a member or leader of its team, or you")
     provider = serializers.PrimaryKeyRelatedField(queryset=ServiceProvider.objects.all(), required=False,
                                                   allow_null=True)
-    location_person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False,
-                                                         allow_null=True)
+    location_person = VisibleRelatedField("parent", required=False, allow_null=True,
+                                          help_text="Whose residence: a parent of the case")
     kind = serializers.ChoiceField(choices=ContactKind.choices)
     mode = serializers.ChoiceField(choices=ContactMode.choices, required=False, allow_blank=True)
     location = serializers.ChoiceField(choices=Location.choices, required=False, allow_blank=True)
@@ -41,11 +43,6 @@ class ContactSerializer(serializers.ModelSerializer):
         data["participants"] = [{"member": p.member_id, "seen_alone": p.seen_alone}
                                 for p in contact.participants.all()]
         return data
-
-    def validate_case(self, case):
-        if not self.context["visible_cases"].filter(pk=case.pk).exists():
-            raise serializers.ValidationError("No such case.")
-        return case
 
     def validate(self, attrs):
         participants = attrs.pop("participants", [])

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from cases.models import Case, Person
+from cases.permissions import VisibleCaseField, VisibleRelatedField
 from responses.models import (
     FormalReview,
     InboundMessage,
@@ -16,23 +16,10 @@ from responses.models import (
 )
 
 
-class _CaseField(serializers.SlugRelatedField):
-    """A case by reference; cases the requester may not see look absent."""
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="reference", queryset=Case.objects.all(), **kwargs)
-
-    def to_internal_value(self, data):
-        case = super().to_internal_value(data)
-        if not self.context["visible_cases"].filter(pk=case.pk).exists():
-            raise serializers.ValidationError("No such case.")
-        return case
-
-
 class RecordAlertSerializer(serializers.ModelSerializer):
-    case = _CaseField(required=True, write_only=True)
+    case = VisibleCaseField(required=True, write_only=True)
     on_case = serializers.SlugRelatedField(source="case", slug_field="reference", read_only=True)
-    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False, allow_null=True)
+    person = VisibleRelatedField("person", required=False, allow_null=True)
     recorded_by = serializers.StringRelatedField()
     ended_by = serializers.StringRelatedField()
 
@@ -44,13 +31,13 @@ class RecordAlertSerializer(serializers.ModelSerializer):
 
 
 class RecordAlertEndSerializer(serializers.Serializer):
-    case = _CaseField()
+    case = VisibleCaseField()
     reason = serializers.CharField(max_length=300)
     on = serializers.DateField(required=False)
 
 
 class RecordAlertReviewSerializer(serializers.Serializer):
-    case = _CaseField()
+    case = VisibleCaseField()
     next_review_on = serializers.DateField(allow_null=True)
     details = serializers.CharField(required=False, allow_blank=True)
 
@@ -65,8 +52,8 @@ class StepSerializer(serializers.ModelSerializer):
 
 
 class ResponseSerializer(serializers.ModelSerializer):
-    case = _CaseField()
-    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False, allow_null=True)
+    case = VisibleCaseField()
+    person = VisibleRelatedField("person", required=False, allow_null=True)
     steps = StepSerializer(many=True, read_only=True)
 
     class Meta:
@@ -83,8 +70,8 @@ class StepCompleteSerializer(serializers.Serializer):
 
 
 class SafetyAssessmentSerializer(serializers.ModelSerializer):
-    case = _CaseField()
-    response = serializers.PrimaryKeyRelatedField(queryset=Response.objects.all(), required=False, allow_null=True)
+    case = VisibleCaseField()
+    response = VisibleRelatedField("response", required=False, allow_null=True)
     recorded_by = serializers.StringRelatedField()
 
     class Meta:
@@ -94,7 +81,7 @@ class SafetyAssessmentSerializer(serializers.ModelSerializer):
 
 
 class SafetyPlanSerializer(serializers.ModelSerializer):
-    case = _CaseField()
+    case = VisibleCaseField()
     submitted_by = serializers.StringRelatedField()
     decided_by = serializers.StringRelatedField()
     documented_late = serializers.BooleanField(read_only=True)
@@ -114,7 +101,7 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class SupervisionReviewSerializer(serializers.ModelSerializer):
-    case = _CaseField()
+    case = VisibleCaseField()
     recorded_by = serializers.StringRelatedField()
 
     class Meta:
@@ -123,7 +110,7 @@ class SupervisionReviewSerializer(serializers.ModelSerializer):
 
 
 class FormalReviewSerializer(serializers.ModelSerializer):
-    case = _CaseField()
+    case = VisibleCaseField()
     recorded_by = serializers.StringRelatedField()
 
     class Meta:
@@ -133,7 +120,7 @@ class FormalReviewSerializer(serializers.ModelSerializer):
 
 
 class RecommendationSerializer(serializers.ModelSerializer):
-    case = _CaseField()
+    case = VisibleCaseField()
     recommended_by = serializers.StringRelatedField()
     decided_by = serializers.StringRelatedField()
 
@@ -156,3 +143,4 @@ class InboundMessageSerializer(serializers.ModelSerializer):
         model = InboundMessage
         fields = ["id", "system", "message_id", "received_at", "status", "problem", "response", "payload",
                   "raw_body", "review_note"]
+        read_only_fields = fields  # matched or dismissed on the page, not through the API

@@ -26,7 +26,7 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from cases.api.views import VisibleCasesContextMixin, _domain_errors
-from cases.permissions import Action, require
+from cases.permissions import Action, may_read_inbound, require
 from responses import selectors, services
 from responses.api import (
     schema,  # noqa: F401 — registers the OpenAPI extension
@@ -219,22 +219,23 @@ class RecommendationViewSet(_CaseRecords):
         return ApiResponse({**body, **changed})
 
 
-class _ReviewerOnly(permissions.BasePermission):
-    message = "Only team leaders and administrators review inbound messages."
+class _InboundReaders(permissions.BasePermission):
+    message = "Only team leaders and managers read inbound messages."
 
     def has_permission(self, request, view):
-        return services.may_review_inbound(request.user)
+        return may_read_inbound(request.user)
 
 
 class InboundMessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Messages received from external systems, for the people who review them."""
+    """Messages received from external systems that you may read: those about cases you may
+    see, and those naming no case we hold (others answer 404, like messages that do not exist)."""
 
-    permission_classes = [_ReviewerOnly]
+    permission_classes = [_InboundReaders]
     serializer_class = serializers.InboundMessageSerializer
     filterset_fields = ["status"]
 
     def get_queryset(self):
-        return selectors.inbound_list()
+        return selectors.inbound_list(self.request.user)
 
 
 # --- The machine endpoint ---------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from cases.models import Case, CaseMember
+from cases.permissions import VisibleCaseField, VisibleRelatedField
 from services import rules
 from services.models import (
     CommunicationPlan,
@@ -53,16 +53,13 @@ class CostApprovalSerializer(serializers.ModelSerializer):
                   "status", "decided_by", "decided_at", "comment"]
 
 
-def _case_members(**kwargs):
-    """Members are checked against the referral's case by the service; here only existence."""
-    return serializers.PrimaryKeyRelatedField(queryset=CaseMember.objects.all(), **kwargs)
-
-
 class ReferralSerializer(serializers.ModelSerializer):
-    case = serializers.SlugRelatedField(slug_field="reference", queryset=Case.objects.all())
+    case = VisibleCaseField()
     service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.select_related("provider"))
-    people = _case_members(many=True)
-    self_referred_by = _case_members(required=False, allow_null=True)
+    people = VisibleRelatedField("member", many=True)
+    self_referred_by = VisibleRelatedField("member", required=False, allow_null=True)
+    plan_action = VisibleRelatedField("plan_action", required=False, allow_null=True,
+                                      help_text="An action of the case's plan the referral carries out")
     status = serializers.ChoiceField(choices=ReferralStatus.choices, required=False)
     status_changes = StatusChangeSerializer(many=True, read_only=True)
     cost_status = serializers.CharField(read_only=True, allow_null=True)
@@ -78,11 +75,6 @@ class ReferralSerializer(serializers.ModelSerializer):
                   "status_changes"]
         read_only_fields = ["unable_note", "alternatives_considered", "active_on", "ended_on", "next_review_on",
                             "created_at"]
-
-    def validate_case(self, case):
-        if not self.context["visible_cases"].filter(pk=case.pk).exists():
-            raise serializers.ValidationError("No such case.")
-        return case
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -106,7 +98,7 @@ class CostDecisionSerializer(serializers.Serializer):
 
 
 class FamilyInformationSerializer(serializers.Serializer):
-    given_to = _case_members(many=True)
+    given_to = VisibleRelatedField("member", many=True)  # of the referral's case (context["case"])
     given_on = serializers.DateField()
     method = serializers.ChoiceField(choices=InformationMethod.choices)
     details = serializers.CharField()

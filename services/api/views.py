@@ -143,7 +143,7 @@ class ReferralViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
     def _edit(self, request, pk, serializer_class):
         referral = self.get_object()
         require(request.user, Action.EDIT, referral.case)
-        data = serializer_class(data=request.data)
+        data = serializer_class(data=request.data, context={**self.get_serializer_context(), "case": referral.case})
         data.is_valid(raise_exception=True)
         return referral, dict(data.validated_data)
 

@@ -143,8 +143,13 @@ def test_case_creation_is_for_caseworkers_and_team_leaders_only(client, cast):
 
 def test_nobody_can_open_a_case_in_another_team_through_the_api(client, cast):
     client.force_login(cast.worker)
-    response = client.post("/api/cases/", {"team": cast.team_b.pk, "caseworker": cast.other_team_worker.pk,
+    response = client.post("/api/cases/", {"team": cast.team_b.pk, "caseworker": cast.worker.pk,
                                            "opened_on": "2026-01-05"}, content_type="application/json")
     assert response.status_code == 400
     assert "own team" in response.json()["detail"]
+    # Another team's caseworker answers like one that does not exist (issue 12).
+    response = client.post("/api/cases/", {"team": cast.team_a.pk, "caseworker": cast.other_team_worker.pk,
+                                           "opened_on": "2026-01-05"}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["caseworker"] == [f'Invalid pk "{cast.other_team_worker.pk}" - object does not exist.']
     assert not Case.objects.exists()

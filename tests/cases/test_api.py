@@ -211,7 +211,7 @@ def test_a_living_arrangement_with_a_carer_of_the_case_is_recorded(api, cases):
 
 @pytest.mark.parametrize("position,message", [
     ("other_office", "does not exist"),  # a person of an invisible case looks absent
-    ("team", "must belong to the case"),  # visible, but not a member of this case
+    ("team", "does not exist"),  # visible, but not of this case: the same answer (issue 12)
 ])
 def test_a_child_lives_only_with_someone_of_the_same_case(api, cases, position, message):
     child = cases["own"].children[0]

@@ -143,7 +143,9 @@ def test_api_refuses_foreign_participants_and_invisible_cases(client, cast, fami
     assert client.post("/api/contacts/", data, content_type="application/json").status_code == 400
     hidden = cases["other_team"]
     response = client.post("/api/contacts/", _api_visit(hidden), content_type="application/json")
-    assert response.status_code == 400 and response.json()["case"] == ["No such case."]
+    # Exactly as for a case that does not exist (issue 12).
+    assert response.status_code == 400 and response.json()["case"] == [
+        f"Object with reference={hidden.reference} does not exist."]
     assert not Contact.objects.exists()
 
 
@@ -197,3 +199,31 @@ def test_record_alerts_show_on_the_contact_form_and_the_visit_list(client, cast,
     client.force_login(cast.worker)
     assert "Dog on the property" in client.get(f"/contacts/case/{family.reference}/new/").content.decode()
     assert "Dog on the property" in client.get("/contacts/visits/").content.decode()
+
+
+def test_a_contact_names_no_person_or_maker_from_outside_its_case(client, cast, family, cases):
+    """Issue 12: another office's parent as the place of a contact, or the administrator or
+    another team's leader as its maker, answer like ids that do not exist; nothing is saved,
+    and the contact page never shows that parent's name."""
+    outsider = cases["other_office"].parents[0].person
+    outsider.given_name = "Outsiderina"
+    outsider.save()
+    client.force_login(cast.worker)
+    for changes in ({"location": "other", "location_person": outsider.pk},
+                    {"made_by": cast.administrator.pk}, {"made_by": cast.other_team_leader.pk}):
+        field = "location_person" if "location_person" in changes else "made_by"
+        response = client.post("/api/contacts/", _api_visit(family, **changes), content_type="application/json")
+        assert response.status_code == 400
+        assert response.json()[field] == [f'Invalid pk "{changes[field]}" - object does not exist.']
+        page = client.post(f"/contacts/case/{family.reference}/new/", {
+            "kind": "face_to_face", "mode": "in_person",
+            "occurred_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(), "start_time": "00:01",
+            "participants": [family.children[0].pk], "announced": "yes",
+            "location": "parent_residence", "location_person": family.parents[0].person_id,
+            "made_by": cast.worker.pk, **changes})
+        assert page.status_code == 200 and field in page.context["form"].errors
+    assert not Contact.objects.exists()
+    made = client.post("/api/contacts/", _api_visit(family, made_by=cast.leader.pk), content_type="application/json")
+    assert made.status_code == 201, made.content
+    page = client.get(f"/contacts/{made.json()['id']}/").content.decode()
+    assert outsider.given_name not in page

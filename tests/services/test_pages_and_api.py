@@ -178,7 +178,8 @@ def test_api_refuses_people_of_another_case(client, cast, cases, directory):
     response = client.post("/api/referrals/", {"case": cases["own"].reference, "service": directory["free"].pk,
                                                "people": [cases["team"].parents[0].pk], "reason": "Support"},
                            content_type="application/json")
-    assert response.status_code == 400 and "members of this case" in response.json()["detail"]
+    # A member of another case answers like one that does not exist (issue 12).
+    assert response.status_code == 400 and "does not exist" in response.json()["people"][0]
     assert not Referral.objects.exists()
 
 
@@ -305,7 +306,7 @@ def test_api_records_family_information_communication_plan_and_updates(client, c
                                                      "given_on": timezone.localdate().isoformat(),
                                                      "method": "phone", "details": "x"},
                       content_type="application/json")
-    assert bad.status_code == 400 and "members of this case" in bad.json()["detail"]
+    assert bad.status_code == 400 and "does not exist" in bad.json()["given_to"][0]
     assert referral.family_information.count() == 1
     client.force_login(cast.manager)
     assert client.post(base + "updates/", {"received_on": timezone.localdate().isoformat(), "method": "phone",
