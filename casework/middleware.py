@@ -4,13 +4,14 @@
 - ``RequestBodyLimitMiddleware``: a body over ``REQUEST_BODY_MAX_BYTES`` answers 413 unread.
 - ``IdleSignOutMiddleware``: a session ends after ``SESSION_IDLE_MINUTES`` without activity;
   the page's own background requests (draft autosave) are not activity.
+- ``RefuseNulMiddleware``: a NUL character in the address answers 400 with the reason.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 
 from casework import sessions
 
@@ -107,3 +108,25 @@ class IdleSignOutMiddleware:
         session = getattr(request, "session", None)
         return (session is not None and settings.SESSION_COOKIE_NAME in request.COOKIES
                 and session.is_empty())
+
+
+NUL_REASON = "The address contains a NUL character (\\0), which no search, filter or reference can hold."
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the path or the query string answers 400 with the reason.
+
+    PostgreSQL can neither store nor compare text holding NUL, so a search, a filter or a
+    reference with one would otherwise reach the database and fail there (a server error).
+    Form and API bodies are checked field by field (Django's and DRF's fields refuse NUL)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values)
+                                         for key, values in request.GET.lists()):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": NUL_REASON}, status=400)
+            return HttpResponseBadRequest(NUL_REASON, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

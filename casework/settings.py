@@ -61,6 +61,7 @@ MIDDLEWARE = [
     # Issue 12: after WhiteNoise (static files may be cached), around everything else.
     "casework.middleware.NoStoreMiddleware",
     "casework.middleware.RequestBodyLimitMiddleware",
+    "casework.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
