@@ -1,8 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
 from caseplans.api import views
+from casework.routers import Router
 
-router = DefaultRouter()
+router = Router()
 router.register("case-plans", views.CasePlanViewSet, basename="case-plan")
 router.register("plan-actions", views.PlanActionViewSet, basename="plan-action")
 

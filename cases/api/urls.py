@@ -1,8 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
 from cases.api import views
+from casework.routers import Router
 
-router = DefaultRouter()
+router = Router()
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("members", views.MemberViewSet, basename="member")
 router.register("legal-statuses", views.LegalStatusViewSet, basename="legal-status")

@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
+from casework.routers import Router
 from contacts.api import views
 
-router = DefaultRouter()
+router = Router()
 router.register("contacts", views.ContactViewSet, basename="contact")
 
 urlpatterns = router.urls + [

@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
+from casework.routers import Router
 from responses.api import views
 
-router = DefaultRouter()
+router = Router()
 router.register("record-alerts", views.RecordAlertViewSet, basename="record-alert")
 router.register("responses", views.ResponseViewSet, basename="response")
 router.register("safety-assessments", views.SafetyAssessmentViewSet, basename="safety-assessment")

@@ -1,8 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
+from casework.routers import Router
 from services.api import views
 
-router = DefaultRouter()
+router = Router()
 router.register("service-providers", views.ServiceProviderViewSet, basename="service-provider")
 router.register("services", views.ServiceViewSet, basename="service")
 router.register("referrals", views.ReferralViewSet, basename="referral")
