@@ -88,7 +88,6 @@ class TimelineEntry:
     kind: str
     title: str
     contact: Contact | None = None
-    draft: ContactDraft | None = None
     detail: str = ""
 
 
@@ -97,7 +96,8 @@ TIMELINE_KINDS = [("face_to_face", "Face-to-face"), ("support", "Support contact
 
 
 def case_timeline(user, case: Case, *, kind: str = "", member_id: int | None = None) -> list[TimelineEntry]:
-    """Contacts, notes, the user's own drafts and case events, newest first (fixed queries)."""
+    """Contacts, notes and case events, newest first (fixed queries). Drafts are not records:
+    they are on "My drafts" and offered on the contact form, never on the timeline."""
     tz = timezone.get_current_timezone()
 
     def at(day: dt.date) -> dt.datetime:
@@ -112,9 +112,6 @@ def case_timeline(user, case: Case, *, kind: str = "", member_id: int | None = N
     if kind != "event":
         for contact in contacts:
             entries.append(TimelineEntry(contact.occurred_at, contact.kind, contact.get_kind_display(), contact))
-        if not member_id:
-            for draft in ContactDraft.objects.filter(case=case, author=user):
-                entries.append(TimelineEntry(draft.updated_at, "draft", "Draft contact (not saved)", draft=draft))
     if kind in ("", "event") and not member_id:
         for a in RiskAssessment.objects.filter(case=case):
             entries.append(TimelineEntry(at(a.completed_on), "event", f"{a.get_tool_display()} completed",

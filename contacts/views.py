@@ -58,6 +58,8 @@ def contact_create(request, reference):
         form = forms.ContactForm(case=case, user=request.user)
     return render(request, "contacts/contact_form.html", {
         "form": form, "case": case, "draft": draft, "title": "Record a contact",
+        "unfinished": [] if draft is not None or request.method == "POST"
+        else list(selectors.my_drafts(request.user).filter(case=case).order_by("-updated_at")[:3]),
         "record_alerts": active_record_alerts([case.pk])[case.pk],
         "autosave_url": reverse("contacts:draft_autosave", args=[case.reference]),
         "autosave_seconds": settings.CONTACT_DRAFT_AUTOSAVE_SECONDS,

@@ -31,3 +31,25 @@
   form.addEventListener("change", update);
   update();
 }());
+
+// Typing is saved as a draft when the page is hidden (another tab, the laptop's lid) or
+// left, not only after the autosave's pause: the last seconds typed are not lost.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave]");
+  if (!form || !window.htmx) { return; }
+  var dirty = false;
+  form.addEventListener("input", function () { dirty = true; });
+  form.addEventListener("change", function () { dirty = true; });
+  form.addEventListener("htmx:afterRequest", function () { dirty = false; });
+  form.addEventListener("submit", function () { dirty = false; });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden" && dirty) { window.htmx.trigger(form, "casework:save-draft"); }
+  });
+  // Leaving the page: a request the browser finishes after the page is gone.
+  window.addEventListener("pagehide", function () {
+    if (!dirty) { return; }
+    dirty = false;
+    navigator.sendBeacon(form.getAttribute("hx-post"), new FormData(form));
+  });
+}());

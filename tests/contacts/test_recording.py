@@ -233,3 +233,24 @@ def test_a_saved_correction_shows_what_changed_before_and_after(worker_client, c
     assert f"Participants: {first}, {second} → {first}" in page
     assert "Observations and facts: " in page and "→ Corrected facts" in page
     assert str(cast.worker) in page.split("Corrections", 1)[1]
+
+
+def test_record_a_contact_offers_the_draft_typed_earlier_for_this_case(worker_client, cast, family):
+    from contacts.services import draft_save
+
+    draft = draft_save(user=cast.worker, case=family, data={"observations": "Half a note"})
+    page = worker_client.get(f"/contacts/case/{family.reference}/new/").content.decode()
+    assert "You have an unfinished contact for this case" in page
+    assert f'href="/contacts/case/{family.reference}/new/?draft={draft.pk}"' in page
+    # Someone else's draft of the same case is not offered.
+    other = draft_save(user=cast.colleague, case=family, data={"observations": "Theirs"})
+    assert f"?draft={other.pk}" not in worker_client.get(f"/contacts/case/{family.reference}/new/").content.decode()
+
+
+def test_drafts_do_not_clutter_the_case_timeline(worker_client, cast, family):
+    from contacts.services import draft_save
+
+    draft_save(user=cast.worker, case=family, data={"observations": "Half a note"})
+    page = worker_client.get(f"/contacts/case/{family.reference}/timeline/").content.decode()
+    assert "Unfinished contact" not in page and "Draft contact" not in page
+

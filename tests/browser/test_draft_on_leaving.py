@@ -1,0 +1,30 @@
+"""What a caseworker typed is kept when they leave the contact form before the autosave's pause."""
+
+import pytest
+
+from contacts.models import ContactDraft
+from tests.browser.conftest import assert_accessible
+from tests.conftest import make_family_case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_leaving_the_form_right_after_typing_keeps_the_draft_and_the_form_offers_it(page, sign_in, cast):
+    case = make_family_case(cast.worker)
+    sign_in(cast.worker)
+    page.goto(f"/contacts/case/{case.reference}/new/")
+    page.get_by_label("Observations and facts").fill("The children were at school; mother at home.")
+    page.goto("/cases/")  # at once: before the autosave's pause
+    page.wait_for_function("() => true")
+    for _ in range(50):
+        if ContactDraft.objects.filter(case=case, author=cast.worker).exists():
+            break
+        page.wait_for_timeout(100)
+    draft = ContactDraft.objects.get(case=case, author=cast.worker)
+    assert draft.data["observations"] == "The children were at school; mother at home."
+
+    page.goto(f"/contacts/case/{case.reference}/new/")
+    assert page.get_by_text("You have an unfinished contact for this case").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Continue the draft saved").click()
+    assert page.get_by_label("Observations and facts").input_value() == "The children were at school; mother at home."
