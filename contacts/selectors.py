@@ -39,7 +39,8 @@ def contact_for(user, pk: int, action: Action = Action.VIEW) -> Contact:
 
 def contacts_with_people():
     return Contact.objects.select_related("made_by", "provider", "author", "location_person").prefetch_related(
-        Prefetch("participants", queryset=ContactParticipant.objects.select_related("member__person")),
+        Prefetch("participants", queryset=ContactParticipant.objects.select_related("member__person")
+                 .order_by("member__role", "member_id")),
         "addenda__author", "corrections__corrected_by",
     )
 

@@ -48,7 +48,8 @@ def contact_summary(contact_id, contacts):
     if contact is None:
         return f"Contact #{contact_id}"
     local = timezone.localtime(contact.occurred_at)
-    people = " and ".join(p.member.person.given_name for p in contact.participants.all())
+    names = [p.member.person.given_name for p in contact.participants.all()]
+    people = " and ".join(filter(None, [", ".join(names[:-1]), names[-1] if names else ""]))
     where = contact.get_location_display()
     if contact.location_person:
         where = f"{where} ({contact.location_person.given_name})" if where else str(contact.location_person)

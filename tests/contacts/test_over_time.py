@@ -244,7 +244,8 @@ def test_a_month_explains_each_line_with_the_contacts_that_counted_and_those_tha
     compute(case, this)
     page = signed_in(cast.worker).get(f"/contacts/case/{case.reference}/month/{this:%Y-%m}/").content.decode()
     father_name = father.person.given_name
-    assert f"with {case.children[0].person.given_name} and " in page
+    child, mother_name = case.children[0].person.given_name, mother.person.given_name
+    assert f"with {child}, {mother_name} and {father.person.given_name}" in page
     assert f"by {cast.support_officer}" in page
     assert f"Not at {father_name}&#x27;s residence." in page
     assert "Made by someone other than the caseworker." in page
