@@ -98,7 +98,9 @@ def _objective(member_id, goals, statuses) -> str:
 
 
 def _version(rows, rng, case, number, previous, status, made_on, endorsed_on, leader, today, family):
-    theme = THEMES[case.pk % len(THEMES)]
+    # A plan speaks only of the parents the case has: no "Dad" where only a mother is recorded.
+    themes = THEMES if family["father"] else [t for t in THEMES if not any(a[2] == "Dad" for a in t[4])]
+    theme = themes[case.pk % len(themes)]
     copy_on = None
     if status in (rules.COPY_PROVIDED, rules.UNDER_REVIEW, rules.SUPERSEDED):
         copy_on = min(endorsed_on + dt.timedelta(days=rng.randint(0, 4)), today)
@@ -181,9 +183,15 @@ def _case_plans(rows, rng, case, i, leader, today, family):
 
 
 def _families(cases) -> dict[int, dict]:
-    """Per case: its current children, their recorded case plan goals and legal statuses (three queries)."""
+    """Per case: its current children, their recorded case plan goals and legal statuses, and
+    whether a father is recorded (four queries)."""
     today = timezone.localdate()
-    families = defaultdict(lambda: {"children": [], "goals": {}, "statuses": {}, "indigenous": False})
+    families = defaultdict(lambda: {"children": [], "goals": {}, "statuses": {}, "indigenous": False,
+                                    "father": False})
+    fathers = CaseMember.objects.filter(case__in=[c.pk for c in cases], role=MemberRole.PARENT,
+                                        relationship="father", left_on__isnull=True)
+    for case_id in fathers.values_list("case_id", flat=True):
+        families[case_id]["father"] = True
     children = CaseMember.objects.filter(case__in=[c.pk for c in cases], role=MemberRole.CHILD, left_on__isnull=True)
     for member_id, case_id, indigenous in children.values_list("pk", "case_id", "person__indigenous_status"):
         families[case_id]["children"].append(member_id)

@@ -49,6 +49,14 @@ GIVEN_CHILD = ["Ava", "Noah", "Mia", "Leo", "Isla", "Kai", "Zara", "Eli", "Ruby"
                "Oscar", "Nia", "Tom", "Ella", "Max", "Aria", "Sam", "Ivy", "Reef", "Tia", "Jack", "Sky", "Ari"]
 GIVEN_ADULT = ["Kylie", "Jason", "Renee", "Shane", "Melissa", "Brett", "Tanya", "Dean", "Leanne", "Craig", "Nadia",
                "Wayne", "Carla", "Troy", "Rhiannon", "Marcus", "Jodie", "Aaron", "Simone", "Glen"]
+# Mothers, fathers and carers have names of their own; staff surnames are never a family's.
+MOTHERS = ["Kylie", "Renee", "Melissa", "Tanya", "Leanne", "Nadia", "Carla", "Rhiannon", "Jodie", "Simone"]
+FATHERS = ["Jason", "Shane", "Brett", "Dean", "Craig", "Wayne", "Troy", "Marcus", "Aaron", "Glen"]
+CARER_GIVEN = ["Margaret", "Beverley", "Graham", "Lorraine", "Keith", "Dianne", "Russell", "Heather"]
+CARER_FAMILY = ["Abbott", "Birch", "Coleman", "Delaney", "Forsyth", "Greaves", "Hadley", "Kerr"]
+STAFF_FAMILY = ["Aldridge", "Bancroft", "Carrington", "Davenport", "Ellsworth", "Fenwick", "Galloway", "Harcourt",
+                "Ingram", "Jardine", "Kingsley", "Lancaster", "Mansfield", "Newbury", "Ormond", "Pemberton",
+                "Quayle", "Rutherford", "Sinclair", "Templeton", "Underwood", "Vance", "Westbrook", "Yelland"]
 FAMILY = ["Marlow", "Quill", "Tennant", "Ashdown", "Brindle", "Calloway", "Dunmore", "Everly", "Fairweather",
           "Garrick", "Hollis", "Inwood", "Jessop", "Kilbride", "Lockyer", "Merritt", "Norwood", "Oakes", "Pruett",
           "Radley", "Selwyn", "Thornbury", "Upton", "Vickery", "Whitlock", "Yardley"]
@@ -106,7 +114,7 @@ def _user(username, first, last, role, team=None):
 def ensure_agency() -> Agency:
     """Offices, teams and staff of the demo agency (created once, reused afterwards)."""
     offices, teams, caseworkers, leaders = [], [], [], {}
-    worker_names = iter([(g, f) for g, f in zip(GIVEN_ADULT * 2, reversed(FAMILY), strict=False)])
+    worker_names = iter([(g, f) for g, f in zip(GIVEN_ADULT * 2, STAFF_FAMILY, strict=False)])
     for name, code in OFFICES:
         office, _ = Office.objects.get_or_create(code=code, defaults={"name": name})
         offices.append(office)
@@ -157,11 +165,11 @@ def _family(rng: random.Random, batch: _Batch, case_index: int, case: Case, lead
     surname = rng.choice(FAMILY)
     opened = case.opened_on
 
-    def person(given, birth_year_age, keep=True):
+    def person(given, birth_year_age, keep=True, family_name=None):
         age = birth_year_age
         dob = today - dt.timedelta(days=int(age * 365.25) + rng.randint(0, 300))
         new = Person(
-            given_name=given, family_name=surname, date_of_birth=dob,
+            given_name=given, family_name=family_name or surname, date_of_birth=dob,
             indigenous_status=rng.choice(["not_stated", "neither", "neither", "aboriginal", "torres_strait_islander"]),
             language="English", interpreter_required=False,
         )
@@ -176,7 +184,7 @@ def _family(rng: random.Random, batch: _Batch, case_index: int, case: Case, lead
 
     parent_indices = []
     for relationship in ["mother", "father"][: rng.choice([1, 2, 2])]:
-        p = person(rng.choice(GIVEN_ADULT), rng.randint(22, 45))
+        p = person(rng.choice(MOTHERS if relationship == "mother" else FATHERS), rng.randint(22, 45))
         parent_indices.append(p)
         member(p, MemberRole.PARENT, relationship)
         batch.addresses.append((p, Address(line1=f"{rng.randint(1, 180)} {rng.choice(STREETS)} Street",
@@ -188,7 +196,8 @@ def _family(rng: random.Random, batch: _Batch, case_index: int, case: Case, lead
         # Carers often look after children of several families: in one in-care case of four the
         # carer is the one of an earlier case, so the demo has people who belong to two cases.
         shared_carer = case_index % 4 == 1 and batch.carers
-        carer_index = person(rng.choice(GIVEN_ADULT), rng.randint(35, 65), keep=not shared_carer)
+        carer_index = person(rng.choice(CARER_GIVEN), rng.randint(35, 65), keep=not shared_carer,
+                             family_name=CARER_FAMILY[case_index % len(CARER_FAMILY)])
         if shared_carer:
             carer_index = batch.carers[-1]
         else:

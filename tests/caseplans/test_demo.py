@@ -43,3 +43,16 @@ def test_demo_plans_do_nothing_at_scale_or_without_cases(db):
     demo.seed(agency, cases, scale=True)
     demo.seed(agency, [], scale=False)
     assert not CasePlan.objects.exists()
+
+
+def test_a_demo_plan_speaks_only_of_the_parents_the_case_has(db):
+    from cases.models import CaseMember
+
+    agency = case_demo.ensure_agency()
+    cases = case_demo.create_cases(agency, 40, seed=1, with_history=False)
+    demo.seed(agency, cases, scale=False)
+    with_father = set(CaseMember.objects.filter(relationship="father").values_list("case_id", flat=True))
+    without = [c for c in cases if c.pk not in with_father]
+    assert without
+    assert not PlanAction.objects.filter(plan__case__in=without, responsible_name="Dad").exists()
+    assert not PlanAction.objects.filter(plan__case__in=without, what__startswith="Dad ").exists()

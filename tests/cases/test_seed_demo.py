@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from cases import demo
 from cases.models import (
     Allocation,
     Case,
@@ -60,6 +61,17 @@ def test_the_demo_agency_is_realistic_and_a_second_run_changes_nothing(capsys):
             assert not any(a.overlaps(b) for i, a in enumerate(rows) for b in rows[i + 1:]), rows
     # References follow the agency's pattern.
     assert all(ref.startswith("QLD-") for ref in Case.objects.values_list("reference", flat=True))
+
+    # Coherent for a demonstration: nobody on the staff shares a surname with a family they
+    # work with; a carer is not named like the child's mother; a mother has a woman's name.
+    staff_surnames = set(User.objects.exclude(last_name="").values_list("last_name", flat=True))
+    assert not staff_surnames & set(Person.objects.values_list("family_name", flat=True))
+    for case in Case.objects.prefetch_related("members__person")[:60]:
+        parents = {str(m.person) for m in case.members.all() if m.role == "parent"}
+        carers = {str(m.person) for m in case.members.all() if m.role == "carer"}
+        assert not parents & carers, case.reference
+    assert set(CaseMember.objects.filter(relationship="mother").values_list("person__given_name", flat=True)) <= \
+        set(demo.MOTHERS)
 
     call_command("seed_demo")
     assert _counts() == first
