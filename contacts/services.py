@@ -193,8 +193,22 @@ def contact_record(*, user, case: Case, data: ContactInput, draft: ContactDraft 
             raise CaseworkError("This draft belongs to someone else.")
         draft.delete()
     day = local_date(data.occurred_at)
-    queue_recompute(case.pk, [day], by=user, reason=f"Contact of {day:%d %b %Y} recorded on {local_date(now):%d %b %Y}")
+    queue_recompute(case.pk, months_a_contact_changes(day, data.kind), by=user,
+                    reason=f"Contact of {day:%d %b %Y} recorded on {local_date(now):%d %b %Y}")
     return contact
+
+
+def months_a_contact_changes(day: dt.date, kind: str, *more: tuple[dt.date, str]) -> list[dt.date]:
+    """The months whose result a contact on ``day`` can change (and of ``more`` (day, kind)
+    pairs, e.g. what a correction replaced): its own, and for a face-to-face contact every
+    month after it up to this one, which look back on it for the yearly visit with a
+    long-term guardian (contacts.facts.GUARDIAN_LOOKBACK_MONTHS)."""
+    today = timezone.localdate()
+    months = set()
+    for on, contact_kind in ((day, kind), *more):
+        months.update(months_between(on, max(on, today)) if contact_kind == ContactKind.FACE_TO_FACE else
+                      [rules.month_start(on)])
+    return sorted(months)
 
 
 def editable_until(contact: Contact) -> dt.datetime:
@@ -216,7 +230,7 @@ def contact_update(*, user, contact: Contact, data: ContactInput) -> Contact:
         raise CaseworkError(f"This record was locked {settings.CASE_NOTE_EDIT_HOURS} hours after it was saved. "
                             "Add an addendum with the correction and the reason.")
     _check(contact.case, data)
-    old_day = local_date(contact.occurred_at)
+    old_day, old_kind = local_date(contact.occurred_at), contact.kind
     for name in _CONTACT_FIELDS:
         setattr(contact, name, getattr(data, name))
     contact.maker_role = maker_role_of(data.made_by) if data.provider is None else MakerRole.PROVIDER
@@ -224,8 +238,9 @@ def contact_update(*, user, contact: Contact, data: ContactInput) -> Contact:
         contact.made_by = None
     contact.save()
     _write_participants(contact, data)
-    queue_recompute(contact.case_id, [old_day, local_date(contact.occurred_at)], by=user,
-                    reason=f"Contact of {old_day:%d %b %Y} corrected")
+    queue_recompute(contact.case_id, months_a_contact_changes(local_date(contact.occurred_at), contact.kind,
+                                                              (old_day, old_kind)),
+                    by=user, reason=f"Contact of {old_day:%d %b %Y} corrected")
     return contact
 
 

@@ -213,3 +213,64 @@ def test_the_approvals_page_finds_closed_months_in_the_same_queries_however_many
         return len(captured)
 
     assert queries_with(1) == queries_with(4)
+
+
+# --- Found by the agency simulation (manage.py simulate_agency) -----------------------------------
+
+@pytest.fixture
+def guardianship(cast):
+    """A child under long-term guardianship to a suitable person (their carer), whose yearly
+    visit with the guardian fell due months ago."""
+    case = make_family_case(cast.worker, children=1, risk=None, opened_on=rules.add_months(months_ago(0), -14))
+    child = case.children[0]
+    case.guardian = f.MemberFactory(case=case, role="carer", joined_on=case.opened_on)
+    child.legal_statuses.update(intervention_type="ltg_suitable_person")
+    child.living_arrangements.update(kind="in_care", with_person=case.guardian.person)
+    return case
+
+
+def _fresh(case, month):
+    from cases.models import Case
+    from contacts.facts import load_month_facts
+    from contacts.results import evaluation_json
+
+    return evaluation_json(rules.evaluate(load_month_facts(Case.objects.filter(pk=case.pk), month)[case.pk]))
+
+
+def test_a_late_visit_with_the_long_term_guardian_moves_the_due_date_in_the_months_after_it(
+        cast, guardianship, django_capture_on_commit_callbacks):
+    from contacts.results import stored_result
+    from contacts.services import ContactInput, contact_record
+
+    last, this = months_ago(1), months_ago(0)
+    compute(guardianship, last, this)
+    assert stored(guardianship, this).status == "short"  # the yearly visit is overdue
+    visited = last.replace(day=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_record(user=cast.worker, case=guardianship, data=ContactInput(
+            occurred_at=timezone.make_aware(dt.datetime.combine(visited, dt.time(10))), kind="face_to_face",
+            made_by=cast.worker, participants=[guardianship.children[0], guardianship.guardian],
+            location="child_living_environment"))
+    # This month reads the visit last month: the next one is due a year after it.
+    assert stored_result(stored(guardianship, this)) == _fresh(guardianship, this)
+    line = next(line for line in stored(guardianship, this).lines if line["code"] == "f2f_with_guardian")
+    assert line["due_on"] == rules.add_months(visited, 12).isoformat() and line["required"] == 0
+
+
+def test_correcting_a_visit_with_the_long_term_guardian_updates_the_months_after_it(
+        cast, guardianship, django_capture_on_commit_callbacks):
+    from contacts.results import stored_result
+    from contacts.services import ContactInput, contact_record, contact_update
+
+    last, this = months_ago(1), months_ago(0)
+    compute(guardianship, last, this)
+    data = ContactInput(occurred_at=timezone.make_aware(dt.datetime.combine(last.replace(day=12), dt.time(10))),
+                        kind="face_to_face", made_by=cast.worker, location="child_living_environment",
+                        participants=[guardianship.children[0]])
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = contact_record(user=cast.worker, case=guardianship, data=data)
+    data.participants = [guardianship.children[0], guardianship.guardian]  # the guardian was there too
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_update(user=cast.worker, contact=contact, data=data)
+    assert stored_result(stored(guardianship, this)) == _fresh(guardianship, this)
+    assert stored(guardianship, this).status != "short"
