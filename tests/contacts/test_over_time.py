@@ -274,3 +274,23 @@ def test_correcting_a_visit_with_the_long_term_guardian_updates_the_months_after
         contact_update(user=cast.worker, contact=contact, data=data)
     assert stored_result(stored(guardianship, this)) == _fresh(guardianship, this)
     assert stored(guardianship, this).status != "short"
+
+
+def test_a_member_leaving_invalidates_the_months_from_the_day_they_left_not_from_when_they_joined(cast, family):
+    from cases.services import member_update
+
+    parent = family.parents[0]
+    assert parent.joined_on < months_ago(12)
+    left_on = months_ago(1).replace(day=20)
+    member_update(user=cast.worker, member=parent, left_on=left_on)
+    assert set(PendingRecompute.objects.filter(case=family).values_list("month", flat=True)) == {
+        months_ago(1), months_ago(0)}
+
+
+def test_correcting_the_day_a_member_joined_invalidates_from_the_earlier_of_the_two_days(cast, family):
+    from cases.services import member_update
+
+    child = family.children[0]
+    member_update(user=cast.worker, member=child, joined_on=months_ago(2).replace(day=3))
+    months = set(PendingRecompute.objects.filter(case=family).values_list("month", flat=True))
+    assert min(months) == rules.month_start(family.opened_on) and max(months) == months_ago(0)
