@@ -35,6 +35,12 @@ from django.db import connection, connections
 
 FAULTS = ("broker_down", "worker_killed", "two_nightly_runs", "chunk_raises", "db_connection_dropped")
 CHUNK_FAULTS = ("worker_killed", "chunk_raises", "db_connection_dropped")
+# Faults the scheduler on this branch does not recover from within the invariants' deadlines:
+# a chunk lost with its worker or its database connection leaves its run unfinished (and,
+# in a month close, the team's cases unclosed) until something re-sends it; a chunk that
+# raises in a month close leaves the team's cases open until the next day's close run.
+# Their violations are reported under the fault's name (see README, "Agency simulation").
+NOT_YET_RECOVERED = ("worker_killed", "db_connection_dropped", "chunk_raises")
 # A violation first seen this many days after an injection is put down to it.
 ATTRIBUTION_DAYS = 3
 
@@ -233,8 +239,12 @@ class Faults:
             thread.start()
         for thread in threads:
             thread.join()
+        from contacts.models import ComplianceRun
+
+        started = ComplianceRun.objects.filter(run_on=now.date()).values_list("kind", flat=True)
         self.hit.append({"day": now.date().isoformat(), "fault": "two_nightly_runs",
-                         "outcome": f"{sum(sent)} beat sends, {len(errors)} errors"})
+                         "outcome": f"{sum(sent)} beat sends, runs started: {', '.join(sorted(started))}"
+                                    + (f", {len(errors)} errors" if errors else "")})
         if errors:
             raise errors[0]
         return any(sent)

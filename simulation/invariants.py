@@ -137,14 +137,17 @@ class Invariants:
 
     # -- running them -------------------------------------------------------------------------
 
-    def check(self, now: dt.datetime, *, full: bool = False) -> list[Violation]:
-        """Every check; ``full`` re-reads every closed month, not only those changed since
-        the last check."""
+    def check(self, now: dt.datetime, *, full: bool = False, after_staff: bool = False) -> list[Violation]:
+        """Every check. ``full`` re-reads everything; otherwise records that cannot have
+        changed since the last check (closed months not written, alerts long settled) are
+        not read again. ``after_staff``: only what the day's staff work can break (the
+        other checks run again in the morning, from the last full-scope check)."""
         since = None if full else self._last_check
         found = []
-        for name in CHECKS:
+        for name in (AFTER_STAFF if after_staff else CHECKS):
             found += getattr(self, name)(now, since)
-        self._last_check = now
+        if not after_staff:
+            self._last_check = now
         return found
 
     def after_beat(self, now: dt.datetime, since: dt.datetime) -> list[Violation]:
@@ -155,7 +158,10 @@ class Invariants:
 
     def month_closed_after_grace(self, now, since) -> list[Violation]:
         found = []
-        month = self.first_month
+        # A month can gain a case only from one opened back-dated, by a few days: months whose
+        # grace ended more than two months ago are read again only in a full check.
+        month = self.first_month if since is None else max(self.first_month, rules.add_months(
+            now.astimezone(agency_zone()).date().replace(day=1), -3))
         while True:
             grace_end = at(rules.add_months(month, 1).replace(day=settings.MONTH_CLOSE_GRACE_DAYS)
                            + dt.timedelta(days=1))
@@ -174,8 +180,13 @@ class Invariants:
 
     def open_month_matches_facts(self, now, since) -> list[Violation]:
         pending = self._pending()
+        rows = CaseMonth.objects.filter(closed_at__isnull=True)
+        if since is not None:
+            # Months before the tracked history (evaluated when a change reached back that far)
+            # are read again only when written since, and in a full check.
+            rows = rows.filter(month__gte=self.first_month) | rows.filter(computed_at__gt=since)
         by_month = defaultdict(list)
-        for row in CaseMonth.objects.filter(closed_at__isnull=True).select_related("case").order_by("month", "case"):
+        for row in rows.select_related("case").order_by("month", "case"):
             if (row.case_id, row.month) not in pending:
                 by_month[row.month].append(row)
         found = []
@@ -237,14 +248,29 @@ class Invariants:
         return found
 
     def one_shortfall_alert_per_short_closed_month(self, now, since) -> list[Violation]:
+        shortfalls = Alert.objects.filter(kind=AlertKind.CONTACT_SHORTFALL)
+        closed = CaseMonth.objects.filter(closed_at__isnull=False)
+        if since is not None:  # the months written, and the alerts raised, resolved or acknowledged since
+            changed = (shortfalls.filter(created_at__gt=since) | shortfalls.filter(resolved_at__gt=since)
+                       | shortfalls.filter(acknowledged_at__gt=since))
+            touched = set(changed.values_list("case_id", "month"))
+            rows = closed.filter(computed_at__gt=since) | closed.filter(closed_at__gt=since) | closed.filter(
+                amended_at__gt=since)
+            touched |= set(rows.values_list("case_id", "month"))
+            case_ids = {case_id for case_id, _ in touched}
+            shortfalls, closed = shortfalls.filter(case_id__in=case_ids), closed.filter(case_id__in=case_ids)
+        else:
+            touched = None
         alerts = defaultdict(list)
-        for case_id, month, status in Alert.objects.filter(kind=AlertKind.CONTACT_SHORTFALL).values_list(
-                "case_id", "month", "status"):
-            alerts[case_id, month].append(status)
+        for case_id, month, status in shortfalls.values_list("case_id", "month", "status"):
+            if touched is None or (case_id, month) in touched:
+                alerts[case_id, month].append(status)
         found, expected = [], set()
         for case_id, reference, month, status, at_close in (
-                CaseMonth.objects.filter(closed_at__isnull=False).order_by("month", "case__reference")
+                closed.order_by("month", "case__reference")
                 .values_list("case_id", "case__reference", "month", "status", "result_at_close")):
+            if touched is not None and (case_id, month) not in touched:
+                continue
             short = status == MonthStatus.SHORT or (at_close or {}).get("status") == MonthStatus.SHORT
             if not short:
                 continue
@@ -311,8 +337,11 @@ class Invariants:
 
     def escalation_when_unacknowledged(self, now, since) -> list[Violation]:
         days = dt.timedelta(days=settings.ALERT_ESCALATION_DAYS)
-        alerts = list(Alert.objects.filter(kind=AlertKind.CONTACT_SHORTFALL).select_related("case__team")
-                      .order_by("month", "case__reference"))
+        alerts = Alert.objects.filter(kind=AlertKind.CONTACT_SHORTFALL)
+        if since is not None:  # settled: raised long enough ago to have been checked when it fell due
+            settled = since - days - allowance() - dt.timedelta(days=2)
+            alerts = alerts.filter(created_at__gt=settled) | alerts.filter(escalated_at__gt=since)
+        alerts = list(alerts.select_related("case__team").order_by("month", "case__reference"))
         managers = defaultdict(set)
         for user_id, office_id in User.managed_offices.through.objects.values_list("user_id", "office_id"):
             managers[office_id].add(user_id)
@@ -359,6 +388,8 @@ CHECKS = [
     "no_pending_after_nightly",
     "escalation_when_unacknowledged",  # also no_escalation_of_handled_alert
 ]
+# What a day's staff work can break, checked again in the evening.
+AFTER_STAFF = ["open_month_matches_facts", "no_month_row_outside_case", "no_duplicate_alerts"]
 NAMES = CHECKS + ["shortfall_alert_resolved_when_compliant", "no_escalation_of_handled_alert",
                   "closed_month_matches_facts_at_close", "no_unexpected_failure"]
 

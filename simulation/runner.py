@@ -164,7 +164,7 @@ class Simulation:
                 self.tally.add(invariants.after_beat(now, now - dt.timedelta(seconds=1)), self.faults.attribute)
             elif stage == CHECK:
                 dispatcher.wait_idle()
-                self.tally.add(invariants.check(now), self.faults.attribute)
+                self.tally.add(invariants.check(now, after_staff=now.hour >= 12), self.faults.attribute)
             elif stage == PLAN:
                 for when, kind, thunk in self.story.plan_day(day):
                     heapq.heappush(events, (when, ACT, next(sequence), (kind, thunk)))
@@ -185,7 +185,8 @@ class Simulation:
             if self.faults.on(failure.at.astimezone(agency_zone()).date()):
                 self.expected_failures[failure.task] += 1
             else:
-                self.tally.add([Violation("no_unexpected_failure", f"{failure.task} {failure.at:%Y-%m-%d}",
+                local = failure.at.astimezone(agency_zone())
+                self.tally.add([Violation("no_unexpected_failure", f"{failure.task} {local:%Y-%m-%d}",
                                           failure.at, failure.error)], self.faults.attribute)
         for kind, moment, error in self.story.failed:
             self.tally.add([Violation("no_unexpected_failure", f"staff action {kind} {moment:%Y-%m-%d %H:%M}", moment,

@@ -238,9 +238,9 @@ class Story:
             self.plans[case.pk] = self._new_plan(case.opened_on)
 
     def _new_plan(self, opened_on: dt.date) -> CasePlan:
-        return CasePlan(diligence=self.rng.choice([0.6, 0.85, 1.0, 1.1, 1.25, 1.4]),
+        return CasePlan(diligence=self.rng.choice([0.7, 0.9, 1.0, 1.1, 1.2, 1.3]),
                         close_after=max(opened_on + dt.timedelta(days=self.rng.randint(150, 720)),
-                                        self.go_live + dt.timedelta(days=self.rng.randint(0, 600))))
+                                        self.go_live + dt.timedelta(days=self.rng.randint(0, 400))))
 
     def _team_and_worker(self):
         team = self.rng.choice(self.agency.teams)
@@ -380,10 +380,10 @@ class Story:
         rng = self.rng
         visits, support = self._need(household, day)
         per_day = 1.0 / 21 if working else 0.05 / 21
-        if rng.random() < plan.diligence * visits * per_day * 1.2:
+        if rng.random() < plan.diligence * visits * per_day * 1.7:
             delay = 0 if history else rng.choices([0, 1, 2, 4, 7, 11], weights=[80, 8, 5, 4, 2, 1])[0]
             add(16, (0, 90), "contact_visit", lambda: self._visit(household.case.pk, day, delay))
-        if support and rng.random() < plan.diligence * support * per_day * 1.1:
+        if support and rng.random() < plan.diligence * support * per_day * 1.6:
             add(15, (0, 120), "contact_support", lambda: self._support(household.case.pk, day))
         if rng.random() < 0.03 and working:
             add(11, (0, 300), "contact_phone", lambda: self._phone(household.case.pk, day))
