@@ -164,13 +164,15 @@ class InProcess:
 
 class ThroughBroker:
     """Tasks go through the real broker (Redis) to a Celery worker running in this process
-    (threads, so it reads the same controlled clock). After each send, and before the clock
-    moves on, it waits until the queue is empty and the worker has nothing in hand: a
-    worker that keeps up, so runs are repeatable."""
+    (a thread pool, so it reads the same controlled clock and the faults' patches). After
+    each send, and before the clock moves on, it waits until nothing is queued, nothing is
+    unacknowledged (tasks acknowledge late, after they finish) and the worker holds
+    nothing: a worker that keeps up, so a run is repeatable."""
 
     name = "broker"
+    KEYS = ("celery", "unacked", "unacked_index")  # kombu's Redis queue and its unacknowledged messages
 
-    def __init__(self, broker_url: str, *, concurrency: int = 2, idle_timeout: float = 300.0):
+    def __init__(self, broker_url: str, *, concurrency: int = 2, idle_timeout: float = 600.0):
         self.broker_url = broker_url
         self.concurrency = concurrency
         self.idle_timeout = idle_timeout
@@ -184,11 +186,13 @@ class ThroughBroker:
         app.conf.task_always_eager = False
         app.conf.broker_url = self.broker_url
         app.conf.broker_transport_options = {"max_retries": 1, "visibility_timeout": 3600}
+        app._pool = None  # connections made for the in-memory broker are not reused
         app.loader.import_default_modules()
         self._connection = app.connection_for_write()
-        self._connection.default_channel.client.delete("celery")  # nothing left from an earlier run
+        self._client = self._connection.default_channel.client
+        self._client.delete(*self.KEYS)  # nothing left from an earlier run
         self._worker = start_worker(app, pool="threads", concurrency=self.concurrency, perform_ping_check=False,
-                                    loglevel="WARNING", shutdown_timeout=30)
+                                    loglevel="WARNING", shutdown_timeout=60)
         self._worker.__enter__()
         return self
 
@@ -200,23 +204,26 @@ class ThroughBroker:
         finally:
             self._connection.release()
             app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_transport_options = self._before
+            app._pool = None
 
     def send(self, task_path: str) -> None:
         import_string(task_path).apply_async()
         self.wait_idle()
 
-    def wait_idle(self) -> None:
+    def _busy(self) -> bool:
         from celery.worker import state
 
-        client = self._connection.default_channel.client
+        return bool(self._client.llen("celery") or self._client.hlen("unacked") or state.active_requests
+                    or state.reserved_requests)
+
+    def wait_idle(self) -> None:
         deadline = time.monotonic() + self.idle_timeout
         quiet = 0
         while time.monotonic() < deadline:
-            busy = client.llen("celery") or state.active_requests or state.reserved_requests
-            quiet = 0 if busy else quiet + 1
-            if quiet >= 3:  # three looks in a row: nothing queued, nothing in hand
+            quiet = 0 if self._busy() else quiet + 1
+            if quiet >= 2:  # twice in a row, a moment apart: nothing between the queue and the worker
                 return
-            time.sleep(0.02)
+            time.sleep(0.002 if quiet else 0.005)
         raise TimeoutError(f"The worker did not finish within {self.idle_timeout:.0f} s.")
 
 

@@ -171,6 +171,7 @@ class Simulation:
             else:
                 kind, thunk = payload
                 self.story.act(kind, thunk, now)
+                dispatcher.wait_idle()
 
     def _fire(self, beat: Beat, entry, now: dt.datetime, day: dt.date) -> None:
         if entry.task == NIGHTLY_TASK and self.faults.two_nightly_runs_today(day):

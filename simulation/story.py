@@ -212,8 +212,9 @@ class Story:
         """Run one staff action (a service call) as a request would: refused or done, or failed."""
         try:
             result = thunk()
-        except REFUSALS:
+        except REFUSALS as refusal:
             self.refused[kind] += 1
+            log.debug("Staff action %s refused: %s", kind, refusal)
             return None
         except Exception as error:  # noqa: BLE001 — the product failing is what the report is for
             log.exception("Staff action %s failed", kind)
@@ -397,7 +398,7 @@ class Story:
             visit_day -= dt.timedelta(days=1)
             while not workdays.is_working_day(visit_day):
                 visit_day -= dt.timedelta(days=1)
-        visit_day = max(visit_day, case.opened_on, self.go_live - dt.timedelta(days=62))
+        visit_day = max(visit_day, case.opened_on)
         household = self._household_of(case, visit_day)
         present = household.present(visit_day)
         children = [m for m in present if m.role == MemberRole.CHILD]
