@@ -14,8 +14,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from alerts.models import AlertKind
-from alerts.services import alert_raise, alert_resolve, alerts_resolve_many
-from cases.models import Case, CaseMember, MemberRole, Role
+from alerts.services import AlertSpec, alert_raise, alert_resolve, alerts_raise_many, alerts_resolve_many
+from cases.models import Case, CaseMember, MemberRole, Role, User
 from cases.permissions import Action, can, led_team_ids, require
 from cases.services import CaseworkError
 from contacts import rules, workdays
@@ -507,15 +507,34 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: s
 
 # Key of the one shortfall alert of a case-month (raised at month close, see contacts.compliance).
 SHORTFALL_KEY = "shortfall:{case}:{month:%Y-%m}"
+COMPLIANT = (MonthStatus.MET, MonthStatus.NO_REQUIREMENT)
 
 
 def _after_recompute(month: dt.date, amended: list[int]) -> None:
-    """An amendment that makes a closed month compliant resolves its shortfall alert."""
-    if not amended:
+    """An amendment that makes a closed month compliant resolves its shortfall alert; one that
+    makes it short raises it (or raises it again), as the month close would have."""
+    if amended:
+        statuses = dict(CaseMonth.objects.filter(case_id__in=amended, month=month).values_list("case_id", "status"))
+        alerts_resolve_many(SHORTFALL_KEY.format(case=case_id, month=month)
+                            for case_id, status in statuses.items() if status in COMPLIANT)
+        _shortfall_alerts_raise([case_id for case_id, status in statuses.items() if status == MonthStatus.SHORT],
+                                month)
+
+
+def _shortfall_alerts_raise(case_ids: list[int], month: dt.date) -> None:
+    """The shortfall alert of each case-month, to the allocated caseworker and the team's
+    leaders, named by reference (the same alert the month close raises)."""
+    if not case_ids:
         return
-    now_met = CaseMonth.objects.filter(case_id__in=amended, month=month, status=rules.MET).values_list(
-        "case_id", flat=True)
-    alerts_resolve_many(SHORTFALL_KEY.format(case=case_id, month=month) for case_id in now_met)
+    cases = list(Case.objects.filter(pk__in=case_ids).values_list("pk", "reference", "caseworker_id", "team_id"))
+    leaders = defaultdict(set)
+    for user_id, team_id in User.led_teams.through.objects.filter(team_id__in={c[3] for c in cases}).values_list(
+            "user_id", "team_id"):
+        leaders[team_id].add(user_id)
+    alerts_raise_many([AlertSpec(key=SHORTFALL_KEY.format(case=pk, month=month), kind=AlertKind.CONTACT_SHORTFALL,
+                                 title=f"{reference}: contact shortfall in {month:%B %Y}", case_id=pk, month=month,
+                                 link=f"/cases/{reference}/", recipient_ids=tuple({worker} | leaders[team]))
+                       for pk, reference, worker, team in cases])
 
 
 def queue_recompute(case_id: int, days, *, by=None, reason: str = "") -> None:

@@ -294,3 +294,39 @@ def test_correcting_the_day_a_member_joined_invalidates_from_the_earlier_of_the_
     member_update(user=cast.worker, member=child, joined_on=months_ago(2).replace(day=3))
     months = set(PendingRecompute.objects.filter(case=family).values_list("month", flat=True))
     assert min(months) == rules.month_start(family.opened_on) and max(months) == months_ago(0)
+
+
+def _visits_meeting_the_standard(case, month, worker):
+    """Enough contact in ``month`` for a high-risk in-home family of one child and one parent."""
+    from contacts.models import Contact, ContactParticipant
+
+    def at(day):
+        return timezone.make_aware(dt.datetime.combine(month.replace(day=day), dt.time(10)))
+
+    for day in (3, 10, 17, 24):
+        visit = Contact.objects.create(case=case, occurred_at=at(day), kind="face_to_face", maker_role="caseworker",
+                                       made_by=worker, author=worker, recorded_at=at(day),
+                                       location="parent_residence", location_person=case.parents[0].person)
+        ContactParticipant.objects.bulk_create([ContactParticipant(contact=visit, member=m)
+                                                for m in case.children + case.parents])
+        Contact.objects.create(case=case, occurred_at=at(day + 1), kind="support", maker_role="caseworker",
+                               made_by=worker, author=worker, recorded_at=at(day + 1), other_party_name="Teacher")
+
+
+def test_an_increase_approved_for_a_closed_month_that_makes_it_short_raises_its_shortfall_alert(
+        cast, family, django_capture_on_commit_callbacks):
+    from alerts.models import Alert
+
+    last = months_ago(1)
+    _visits_meeting_the_standard(family, last, cast.worker)
+    compute(family, last)
+    close(family, last)
+    assert stored(family, last).status == "met" and not Alert.objects.filter(kind="contact_shortfall").exists()
+    change = requirement_change_request(user=cast.worker, case=family, kind="increase", first_month=last,
+                                        last_month=last, counts={"support": 6}, reason="New concerns from school")
+    with django_capture_on_commit_callbacks(execute=True):
+        requirement_change_decide(user=cast.leader, change=change, approve=True, amend_closed=True)
+    assert stored(family, last).status == "short"
+    alert = Alert.objects.get(kind="contact_shortfall", case=family, month=last)
+    assert alert.status == "new" and alert.title == f"{family.reference}: contact shortfall in {last:%B %Y}"
+    assert set(alert.recipients.all()) == {cast.worker, cast.leader}
