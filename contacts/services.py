@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from alerts.models import AlertKind
+from alerts.models import Alert, AlertKind
 from alerts.services import AlertSpec, alert_raise, alert_resolve, alerts_raise_many, alerts_resolve_many
 from cases.models import Case, CaseMember, MemberRole, Role, User
 from cases.permissions import Action, can, led_team_ids, require
@@ -470,6 +470,7 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: s
     not_open = Case.objects.filter(pk__in=cases.values("pk")).filter(
         Q(opened_on__gt=rules.month_end(month)) | Q(closed_on__lt=month))
     CaseMonth.objects.filter(case__in=not_open, month=month, closed_at__isnull=True).delete()
+    removed = _closed_months_not_open_remove(not_open, month, by=by, reason=reason, now=now) if by else []
     cases = cases.exclude(pk__in=not_open.values("pk"))
     closed = {row.case_id: row for row in CaseMonth.objects.filter(case__in=cases, month=month,
                                                                     closed_at__isnull=False)}
@@ -501,8 +502,34 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: s
                 CaseMonthAmendment.objects.bulk_create(amendments)
                 CaseMonth.objects.filter(case_id__in=[a.case_id for a in amendments], month=month).update(
                     amended_at=now, amended_by=by)
-    _after_recompute(month, [a.case_id for a in amendments])
+    _after_recompute(month, [a.case_id for a in amendments], removed)
     return len(rows)
+
+
+def _closed_months_not_open_remove(not_open: QuerySet, month: dt.date, *, by, reason: str, now) -> list[int]:
+    """A person changed a case's dates (a closing date recorded later, in the past) so that
+    the case was not open in ``month`` at all: its closed result is not the case's, and goes.
+    The removal is an amendment like any other (who, when, why, the result before, and
+    after it the evaluation of a month the case was not open in), so nothing about a closed
+    month changes unrecorded. The system (nightly, catch-up without a person) never removes one."""
+    rows = list(CaseMonth.objects.filter(case__in=not_open, month=month, closed_at__isnull=False)
+                .select_related("case"))
+    if not rows:
+        return []
+    facts = load_month_facts(Case.objects.filter(pk__in=[row.case_id for row in rows]), month)
+    amendments = []
+    for row in rows:
+        case = row.case
+        why = reason.strip() or (f"Not open in {month:%B %Y}: the case's dates are now {case.opened_on:%d %b %Y} to "
+                                 f"{case.closed_on:%d %b %Y}" if case.closed_on else
+                                 f"Not open in {month:%B %Y}: the case opened on {case.opened_on:%d %b %Y}")
+        amendments.append(CaseMonthAmendment(case_id=row.case_id, month=month, amended_at=now, amended_by=by,
+                                             reason=why[:300], result_before=stored_result(row),
+                                             result_after=evaluation_json(rules.evaluate(facts[row.case_id]))))
+    with transaction.atomic():
+        CaseMonthAmendment.objects.bulk_create(amendments)
+        CaseMonth.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return [row.case_id for row in rows]
 
 
 # Key of the one shortfall alert of a case-month (raised at month close, see contacts.compliance).
@@ -510,15 +537,21 @@ SHORTFALL_KEY = "shortfall:{case}:{month:%Y-%m}"
 COMPLIANT = (MonthStatus.MET, MonthStatus.NO_REQUIREMENT)
 
 
-def _after_recompute(month: dt.date, amended: list[int]) -> None:
+def _after_recompute(month: dt.date, amended: list[int], removed: list[int] = ()) -> None:
     """An amendment that makes a closed month compliant resolves its shortfall alert; one that
-    makes it short raises it (or raises it again), as the month close would have."""
+    makes it short raises it (or raises it again), as the month close would have. A month
+    removed from a case resolves the case's contact alerts for that month."""
     if amended:
         statuses = dict(CaseMonth.objects.filter(case_id__in=amended, month=month).values_list("case_id", "status"))
         alerts_resolve_many(SHORTFALL_KEY.format(case=case_id, month=month)
                             for case_id, status in statuses.items() if status in COMPLIANT)
         _shortfall_alerts_raise([case_id for case_id, status in statuses.items() if status == MonthStatus.SHORT],
                                 month)
+    if removed:
+        alerts_resolve_many(Alert.objects.filter(
+            case_id__in=removed, month=month,
+            kind__in=[AlertKind.CONTACT_SHORTFALL, AlertKind.AT_RISK, AlertKind.RISK_LEVEL_MISSING]).values_list(
+            "key", flat=True))
 
 
 def _shortfall_alerts_raise(case_ids: list[int], month: dt.date) -> None:

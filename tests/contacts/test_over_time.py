@@ -330,3 +330,37 @@ def test_an_increase_approved_for_a_closed_month_that_makes_it_short_raises_its_
     alert = Alert.objects.get(kind="contact_shortfall", case=family, month=last)
     assert alert.status == "new" and alert.title == f"{family.reference}: contact shortfall in {last:%B %Y}"
     assert set(alert.recipients.all()) == {cast.worker, cast.leader}
+
+
+def test_a_closing_date_recorded_before_a_closed_month_removes_it_with_a_recorded_amendment(
+        cast, family, django_capture_on_commit_callbacks):
+    from alerts.models import Alert
+
+    before, last, this = months_ago(2), months_ago(1), months_ago(0)
+    compute(family, before, last, this)
+    close(family, before)
+    close(family, last)
+    assert stored(family, last).status == "short"
+    closed_on = before.replace(day=20)  # the case really closed two months ago; recorded only now
+    with django_capture_on_commit_callbacks(execute=True):
+        case_update(user=cast.worker, case=family, closed_on=closed_on, phase="closed")
+    # Last month was not the case's at all: its frozen "short" and its alert are gone, with a record of why.
+    assert stored(family, last) is None and stored(family, this) is None
+    amendment = CaseMonthAmendment.objects.get(case=family, month=last)
+    assert amendment.amended_by == cast.worker and amendment.result_before["status"] == "short"
+    assert amendment.result_after["not_assessable_reason"] == "The case was not open during this month."
+    assert Alert.objects.get(kind="contact_shortfall", month=last).status == "resolved"
+    # The month it closed in was open in part: it stays as it was closed.
+    assert stored(family, before).closed_at is not None and not CaseMonthAmendment.objects.filter(month=before)
+    assert Alert.objects.get(kind="contact_shortfall", month=before).status == "new"
+
+
+def test_the_nightly_run_never_removes_a_closed_month(cast, family):
+    last = months_ago(1)
+    compute(family, last)
+    close(family, last)
+    from cases.models import Case
+
+    Case.objects.filter(pk=family.pk).update(closed_on=months_ago(2).replace(day=20), phase="closed")
+    compute(family, last)  # by the system, nobody behind it
+    assert stored(family, last).closed_at is not None and not CaseMonthAmendment.objects.exists()
