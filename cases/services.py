@@ -206,13 +206,21 @@ def member_and_person_update(*, user, member: CaseMember, person: Person, **memb
 @transaction.atomic
 def member_update(*, user, member: CaseMember, **fields) -> CaseMember:
     require(user, Action.EDIT, member.case)
-    stored = CaseMember.objects.filter(pk=member.pk).values("joined_on", "left_on").first() or {}
+    stored = CaseMember.objects.filter(pk=member.pk).values("joined_on", "left_on", "role").first() or {}
     for name, value in fields.items():
         setattr(member, name, value)
     _full_clean(member)
     _save(member, user)
-    changed = [d for d in (stored.get("joined_on"), stored.get("left_on"), member.joined_on, member.left_on) if d]
-    facts_changed(case_id=member.case_id, since=min(changed, default=member.case.opened_on), by=user)
+    # The months that change start at the earliest date that moved (a member leaving changes
+    # nothing before the day they left); a new role changes every month of the membership.
+    if stored.get("role", member.role) != member.role:
+        changed = [stored.get("joined_on"), member.joined_on]
+    else:
+        changed = [day for name in ("joined_on", "left_on") if stored.get(name) != getattr(member, name)
+                   for day in (stored.get(name), getattr(member, name))]
+    since = min((day for day in changed if day), default=None)
+    if since is not None:
+        facts_changed(case_id=member.case_id, since=since, by=user)
     return member
 
 

@@ -130,23 +130,30 @@ def chunk_process(*, run_id: int, team_id: int) -> int:
     except TRANSIENT:
         raise  # not finished: the task tries again, or the watchdog sends it again
     except Exception as error:
-        _chunk_finish(chunk, 0, error=f"Team {team_id}: {type(error).__name__}: {error}")
+        # Not finished either: the error is recorded and the watchdog sends the chunk again
+        # (a month close must not leave a team's month open because one attempt failed);
+        # after COMPLIANCE_CHUNK_MAX_SENDS the run fails, naming the error.
+        _chunk_error(chunk, f"Team {team_id}: {type(error).__name__}: {error}")
         raise
     _chunk_finish(chunk, processed)
     return processed
 
 
-def _chunk_finish(chunk: RunChunk, processed: int, *, error: str = "") -> bool:
+def _chunk_error(chunk: RunChunk, error: str) -> None:
+    with transaction.atomic():
+        RunChunk.objects.filter(pk=chunk.pk, finished_at__isnull=True).update(error=error[:500])
+        errors = ComplianceRun.objects.select_for_update().filter(pk=chunk.run_id).values_list("errors", flat=True)
+        ComplianceRun.objects.filter(pk=chunk.run_id).update(errors=list(errors.get() or []) + [error])
+
+
+def _chunk_finish(chunk: RunChunk, processed: int) -> bool:
     """Finish the chunk unless another delivery already did; only the winner counts it."""
     now = timezone.now()
     with transaction.atomic():
         if not RunChunk.objects.filter(pk=chunk.pk, finished_at__isnull=True).update(
-                finished_at=now, cases_processed=processed, error=error[:500]):
+                finished_at=now, cases_processed=processed, error=""):
             return False
         counts = {"done_chunks": F("done_chunks") + 1, "cases_processed": F("cases_processed") + processed}
-        if error:  # read and write the list under the row's lock, so two failing chunks both keep theirs
-            errors = ComplianceRun.objects.select_for_update().filter(pk=chunk.run_id).values_list("errors", flat=True)
-            counts["errors"] = list(errors.get() or []) + [error]
         ComplianceRun.objects.filter(pk=chunk.run_id).update(**counts)
         ComplianceRun.objects.filter(pk=chunk.run_id, finished_at__isnull=True, failed_at__isnull=True,
                                      done_chunks__gte=F("total_chunks")).update(finished_at=now)
@@ -161,16 +168,17 @@ def runs_watch(*, now: dt.datetime | None = None) -> list[tuple[int, int]]:
     now = now or timezone.now()
     stale = defaultdict(list)
     rows = RunChunk.objects.stale(now).order_by("run_id", "team_id")
-    for row in rows.values("pk", "run_id", "team_id", "team__name", "sends", "sent_at"):
+    for row in rows.values("pk", "run_id", "team_id", "team__name", "sends", "sent_at", "error"):
         stale[row["run_id"]].append(row)
     resend = []
     for run_id, chunks in stale.items():
         exhausted = [c for c in chunks if c["sends"] >= settings.COMPLIANCE_CHUNK_MAX_SENDS]
         if exhausted:
             names = ", ".join(c["team__name"] for c in exhausted)
+            errors = [c["error"] for c in exhausted if c["error"]]
             reason = (f"No progress on {names} after {settings.COMPLIANCE_CHUNK_MAX_SENDS} sends "
-                      f"(last sent {timezone.localtime(max(c['sent_at'] for c in exhausted)):%d %b %H:%M}); "
-                      "the next run recomputes the month.")
+                      f"(last sent {timezone.localtime(max(c['sent_at'] for c in exhausted)):%d %b %H:%M})"
+                      + (f"; last error: {errors[-1]}" if errors else "") + "; the next run recomputes the month.")
             if ComplianceRun.objects.filter(pk=run_id, finished_at__isnull=True, failed_at__isnull=True).update(
                     failed_at=now, failure_reason=reason[:500]):
                 log.error("Run %s failed: %s", run_id, reason)

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from alerts.models import AlertKind
-from alerts.services import alert_raise, alert_resolve, alerts_resolve_many
-from cases.models import Case, CaseMember, MemberRole, Role
+from alerts.models import Alert, AlertKind
+from alerts.services import AlertSpec, alert_raise, alert_resolve, alerts_raise_many, alerts_resolve_many
+from cases.models import Case, CaseMember, MemberRole, Role, User
 from cases.permissions import Action, can, led_team_ids, records_in_case, require
 from cases.services import CaseworkError
 from contacts import rules, workdays
@@ -199,8 +199,22 @@ def contact_record(*, user, case: Case, data: ContactInput, draft: ContactDraft 
             raise CaseworkError("This draft belongs to someone else.")
         draft.delete()
     day = local_date(data.occurred_at)
-    queue_recompute(case.pk, [day], by=user, reason=f"Contact of {day:%d %b %Y} recorded on {local_date(now):%d %b %Y}")
+    queue_recompute(case.pk, months_a_contact_changes(day, data.kind), by=user,
+                    reason=f"Contact of {day:%d %b %Y} recorded on {local_date(now):%d %b %Y}")
     return contact
+
+
+def months_a_contact_changes(day: dt.date, kind: str, *more: tuple[dt.date, str]) -> list[dt.date]:
+    """The months whose result a contact on ``day`` can change (and of ``more`` (day, kind)
+    pairs, e.g. what a correction replaced): its own, and for a face-to-face contact every
+    month after it up to this one, which look back on it for the yearly visit with a
+    long-term guardian (contacts.facts.GUARDIAN_LOOKBACK_MONTHS)."""
+    today = timezone.localdate()
+    months = set()
+    for on, contact_kind in ((day, kind), *more):
+        months.update(months_between(on, max(on, today)) if contact_kind == ContactKind.FACE_TO_FACE else
+                      [rules.month_start(on)])
+    return sorted(months)
 
 
 def editable_until(contact: Contact) -> dt.datetime:
@@ -248,7 +262,7 @@ def contact_update(*, user, contact: Contact, data: ContactInput) -> Contact:
         raise CaseworkError(f"This record was locked {settings.CASE_NOTE_EDIT_HOURS} hours after it was saved. "
                             "Add an addendum with the correction and the reason.")
     _check(user, contact.case, data)
-    old_day = local_date(contact.occurred_at)
+    old_day, old_kind = local_date(contact.occurred_at), contact.kind
     before = _as_read(contact)
     for name in _CONTACT_FIELDS:
         setattr(contact, name, getattr(data, name))
@@ -262,8 +276,9 @@ def contact_update(*, user, contact: Contact, data: ContactInput) -> Contact:
     if changes:
         ContactCorrection.objects.create(contact=contact, corrected_at=timezone.now(), corrected_by=user,
                                          changes=changes)
-    queue_recompute(contact.case_id, [old_day, local_date(contact.occurred_at)], by=user,
-                    reason=f"Contact of {old_day:%d %b %Y} corrected")
+    queue_recompute(contact.case_id, months_a_contact_changes(local_date(contact.occurred_at), contact.kind,
+                                                              (old_day, old_kind)),
+                    by=user, reason=f"Contact of {old_day:%d %b %Y} corrected")
     return contact
 
 
@@ -534,6 +549,7 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: s
     not_open = Case.objects.filter(pk__in=cases.values("pk")).filter(
         Q(opened_on__gt=rules.month_end(month)) | Q(closed_on__lt=month))
     CaseMonth.objects.filter(case__in=not_open, month=month, closed_at__isnull=True).delete()
+    removed = _closed_months_not_open_remove(not_open, month, by=by, reason=reason, now=now) if by else []
     cases = cases.exclude(pk__in=not_open.values("pk"))
     closed = {row.case_id: row for row in CaseMonth.objects.filter(case__in=cases, month=month,
                                                                     closed_at__isnull=False)}
@@ -565,21 +581,72 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: s
                 CaseMonthAmendment.objects.bulk_create(amendments)
                 CaseMonth.objects.filter(case_id__in=[a.case_id for a in amendments], month=month).update(
                     amended_at=now, amended_by=by)
-    _after_recompute(month, [a.case_id for a in amendments])
+    _after_recompute(month, [a.case_id for a in amendments], removed)
     return len(rows)
+
+
+def _closed_months_not_open_remove(not_open: QuerySet, month: dt.date, *, by, reason: str, now) -> list[int]:
+    """A person changed a case's dates (a closing date recorded later, in the past) so that
+    the case was not open in ``month`` at all: its closed result is not the case's, and goes.
+    The removal is an amendment like any other (who, when, why, the result before, and
+    after it the evaluation of a month the case was not open in), so nothing about a closed
+    month changes unrecorded. The system (nightly, catch-up without a person) never removes one."""
+    rows = list(CaseMonth.objects.filter(case__in=not_open, month=month, closed_at__isnull=False)
+                .select_related("case"))
+    if not rows:
+        return []
+    facts = load_month_facts(Case.objects.filter(pk__in=[row.case_id for row in rows]), month)
+    amendments = []
+    for row in rows:
+        case = row.case
+        why = reason.strip() or (f"Not open in {month:%B %Y}: the case's dates are now {case.opened_on:%d %b %Y} to "
+                                 f"{case.closed_on:%d %b %Y}" if case.closed_on else
+                                 f"Not open in {month:%B %Y}: the case opened on {case.opened_on:%d %b %Y}")
+        amendments.append(CaseMonthAmendment(case_id=row.case_id, month=month, amended_at=now, amended_by=by,
+                                             reason=why[:300], result_before=stored_result(row),
+                                             result_after=evaluation_json(rules.evaluate(facts[row.case_id]))))
+    with transaction.atomic():
+        CaseMonthAmendment.objects.bulk_create(amendments)
+        CaseMonth.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return [row.case_id for row in rows]
 
 
 # Key of the one shortfall alert of a case-month (raised at month close, see contacts.compliance).
 SHORTFALL_KEY = "shortfall:{case}:{month:%Y-%m}"
+COMPLIANT = (MonthStatus.MET, MonthStatus.NO_REQUIREMENT)
 
 
-def _after_recompute(month: dt.date, amended: list[int]) -> None:
-    """An amendment that makes a closed month compliant resolves its shortfall alert."""
-    if not amended:
+def _after_recompute(month: dt.date, amended: list[int], removed: list[int] = ()) -> None:
+    """An amendment that makes a closed month compliant resolves its shortfall alert; one that
+    makes it short raises it (or raises it again), as the month close would have. A month
+    removed from a case resolves the case's contact alerts for that month."""
+    if amended:
+        statuses = dict(CaseMonth.objects.filter(case_id__in=amended, month=month).values_list("case_id", "status"))
+        alerts_resolve_many(SHORTFALL_KEY.format(case=case_id, month=month)
+                            for case_id, status in statuses.items() if status in COMPLIANT)
+        _shortfall_alerts_raise([case_id for case_id, status in statuses.items() if status == MonthStatus.SHORT],
+                                month)
+    if removed:
+        alerts_resolve_many(Alert.objects.filter(
+            case_id__in=removed, month=month,
+            kind__in=[AlertKind.CONTACT_SHORTFALL, AlertKind.AT_RISK, AlertKind.RISK_LEVEL_MISSING]).values_list(
+            "key", flat=True))
+
+
+def _shortfall_alerts_raise(case_ids: list[int], month: dt.date) -> None:
+    """The shortfall alert of each case-month, to the allocated caseworker and the team's
+    leaders, named by reference (the same alert the month close raises)."""
+    if not case_ids:
         return
-    now_met = CaseMonth.objects.filter(case_id__in=amended, month=month, status=rules.MET).values_list(
-        "case_id", flat=True)
-    alerts_resolve_many(SHORTFALL_KEY.format(case=case_id, month=month) for case_id in now_met)
+    cases = list(Case.objects.filter(pk__in=case_ids).values_list("pk", "reference", "caseworker_id", "team_id"))
+    leaders = defaultdict(set)
+    for user_id, team_id in User.led_teams.through.objects.filter(team_id__in={c[3] for c in cases}).values_list(
+            "user_id", "team_id"):
+        leaders[team_id].add(user_id)
+    alerts_raise_many([AlertSpec(key=SHORTFALL_KEY.format(case=pk, month=month), kind=AlertKind.CONTACT_SHORTFALL,
+                                 title=f"{reference}: contact shortfall in {month:%B %Y}", case_id=pk, month=month,
+                                 link=f"/cases/{reference}/", recipient_ids=tuple({worker} | leaders[team]))
+                       for pk, reference, worker, team in cases])
 
 
 def queue_recompute(case_id: int, days, *, by=None, reason: str = "") -> None:

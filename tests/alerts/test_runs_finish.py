@@ -181,8 +181,8 @@ def test_a_failed_publish_of_the_chunks_leaves_the_run_to_the_watchdog(cast, age
     assert run.finished_at and run.cases_processed == 3
 
 
-def test_a_transient_error_leaves_the_chunk_to_its_retry_and_a_bug_finishes_it_with_the_error(cast, agency,
-                                                                                           monkeypatch):
+def test_a_transient_error_leaves_the_chunk_to_its_retry_and_a_bug_to_the_watchdog_with_the_error(cast, agency,
+                                                                                                monkeypatch):
     run = compliance.run_start(kind="nightly", month=timezone.localdate())
     real = compliance.case_months_recompute
 
@@ -203,8 +203,13 @@ def test_a_transient_error_leaves_the_chunk_to_its_retry_and_a_bug_finishes_it_w
     with pytest.raises(KeyError):
         compliance.chunk_process(run_id=run.pk, team_id=cast.team_b.pk)
     run.refresh_from_db()
-    assert run.finished_at and (run.done_chunks, run.cases_processed) == (2, 2)
+    # Not finished: the watchdog sends it again (a month close must not leave a team open).
+    assert run.finished_at is None and (run.done_chunks, run.cases_processed) == (1, 2)
     assert run.errors == [f"Team {cast.team_b.pk}: KeyError: 'f2f'"] == [_chunk(run.pk, cast.team_b).error]
+    monkeypatch.setattr(compliance, "case_months_recompute", real)
+    assert compliance.chunk_process(run_id=run.pk, team_id=cast.team_b.pk) == 1  # the watchdog's re-send
+    run.refresh_from_db()
+    assert run.finished_at and run.done_chunks == 2 and _chunk(run.pk, cast.team_b).error == ""
 
 
 # --- The runs page ---------------------------------------------------------------------------

@@ -254,3 +254,152 @@ def test_a_month_explains_each_line_with_the_contacts_that_counted_and_those_tha
 def test_a_closed_short_month_says_short_by_and_closed(cast, family, closed_short, signed_in):
     page = signed_in(cast.worker).get(f"/contacts/case/{family.reference}/month/{closed_short:%Y-%m}/").content.decode()
     assert "(closed)" in page and "still needed" not in page
+# --- Found by the agency simulation (manage.py simulate_agency) -----------------------------------
+
+@pytest.fixture
+def guardianship(cast):
+    """A child under long-term guardianship to a suitable person (their carer), whose yearly
+    visit with the guardian fell due months ago."""
+    case = make_family_case(cast.worker, children=1, risk=None, opened_on=rules.add_months(months_ago(0), -14))
+    child = case.children[0]
+    case.guardian = f.MemberFactory(case=case, role="carer", joined_on=case.opened_on)
+    child.legal_statuses.update(intervention_type="ltg_suitable_person")
+    child.living_arrangements.update(kind="in_care", with_person=case.guardian.person)
+    return case
+
+
+def _fresh(case, month):
+    from cases.models import Case
+    from contacts.facts import load_month_facts
+    from contacts.results import evaluation_json
+
+    return evaluation_json(rules.evaluate(load_month_facts(Case.objects.filter(pk=case.pk), month)[case.pk]))
+
+
+def test_a_late_visit_with_the_long_term_guardian_moves_the_due_date_in_the_months_after_it(
+        cast, guardianship, django_capture_on_commit_callbacks):
+    from contacts.results import stored_result
+    from contacts.services import ContactInput, contact_record
+
+    last, this = months_ago(1), months_ago(0)
+    compute(guardianship, last, this)
+    assert stored(guardianship, this).status == "short"  # the yearly visit is overdue
+    visited = last.replace(day=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_record(user=cast.worker, case=guardianship, data=ContactInput(
+            occurred_at=timezone.make_aware(dt.datetime.combine(visited, dt.time(10))), kind="face_to_face",
+            made_by=cast.worker, participants=[guardianship.children[0], guardianship.guardian],
+            location="child_living_environment"))
+    # This month reads the visit last month: the next one is due a year after it.
+    assert stored_result(stored(guardianship, this)) == _fresh(guardianship, this)
+    line = next(line for line in stored(guardianship, this).lines if line["code"] == "f2f_with_guardian")
+    assert line["due_on"] == rules.add_months(visited, 12).isoformat() and line["required"] == 0
+
+
+def test_correcting_a_visit_with_the_long_term_guardian_updates_the_months_after_it(
+        cast, guardianship, django_capture_on_commit_callbacks):
+    from contacts.results import stored_result
+    from contacts.services import ContactInput, contact_record, contact_update
+
+    last, this = months_ago(1), months_ago(0)
+    compute(guardianship, last, this)
+    data = ContactInput(occurred_at=timezone.make_aware(dt.datetime.combine(last.replace(day=12), dt.time(10))),
+                        kind="face_to_face", made_by=cast.worker, location="child_living_environment",
+                        participants=[guardianship.children[0]])
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = contact_record(user=cast.worker, case=guardianship, data=data)
+    data.participants = [guardianship.children[0], guardianship.guardian]  # the guardian was there too
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_update(user=cast.worker, contact=contact, data=data)
+    assert stored_result(stored(guardianship, this)) == _fresh(guardianship, this)
+    assert stored(guardianship, this).status != "short"
+
+
+def test_a_member_leaving_invalidates_the_months_from_the_day_they_left_not_from_when_they_joined(cast, family):
+    from cases.services import member_update
+
+    parent = family.parents[0]
+    assert parent.joined_on < months_ago(12)
+    left_on = months_ago(1).replace(day=20)
+    member_update(user=cast.worker, member=parent, left_on=left_on)
+    assert set(PendingRecompute.objects.filter(case=family).values_list("month", flat=True)) == {
+        months_ago(1), months_ago(0)}
+
+
+def test_correcting_the_day_a_member_joined_invalidates_from_the_earlier_of_the_two_days(cast, family):
+    from cases.services import member_update
+
+    child = family.children[0]
+    member_update(user=cast.worker, member=child, joined_on=months_ago(2).replace(day=3))
+    months = set(PendingRecompute.objects.filter(case=family).values_list("month", flat=True))
+    assert min(months) == rules.month_start(family.opened_on) and max(months) == months_ago(0)
+
+
+def _visits_meeting_the_standard(case, month, worker):
+    """Enough contact in ``month`` for a high-risk in-home family of one child and one parent."""
+    from contacts.models import Contact, ContactParticipant
+
+    def at(day):
+        return timezone.make_aware(dt.datetime.combine(month.replace(day=day), dt.time(10)))
+
+    for day in (3, 10, 17, 24):
+        visit = Contact.objects.create(case=case, occurred_at=at(day), kind="face_to_face", maker_role="caseworker",
+                                       made_by=worker, author=worker, recorded_at=at(day),
+                                       location="parent_residence", location_person=case.parents[0].person)
+        ContactParticipant.objects.bulk_create([ContactParticipant(contact=visit, member=m)
+                                                for m in case.children + case.parents])
+        Contact.objects.create(case=case, occurred_at=at(day + 1), kind="support", maker_role="caseworker",
+                               made_by=worker, author=worker, recorded_at=at(day + 1), other_party_name="Teacher")
+
+
+def test_an_increase_approved_for_a_closed_month_that_makes_it_short_raises_its_shortfall_alert(
+        cast, family, django_capture_on_commit_callbacks):
+    from alerts.models import Alert
+
+    last = months_ago(1)
+    _visits_meeting_the_standard(family, last, cast.worker)
+    compute(family, last)
+    close(family, last)
+    assert stored(family, last).status == "met" and not Alert.objects.filter(kind="contact_shortfall").exists()
+    change = requirement_change_request(user=cast.worker, case=family, kind="increase", first_month=last,
+                                        last_month=last, counts={"support": 6}, reason="New concerns from school")
+    with django_capture_on_commit_callbacks(execute=True):
+        requirement_change_decide(user=cast.leader, change=change, approve=True, amend_closed=True)
+    assert stored(family, last).status == "short"
+    alert = Alert.objects.get(kind="contact_shortfall", case=family, month=last)
+    assert alert.status == "new" and alert.title == f"{family.reference}: contact shortfall in {last:%B %Y}"
+    assert set(alert.recipients.all()) == {cast.worker, cast.leader}
+
+
+def test_a_closing_date_recorded_before_a_closed_month_removes_it_with_a_recorded_amendment(
+        cast, family, django_capture_on_commit_callbacks):
+    from alerts.models import Alert
+
+    before, last, this = months_ago(2), months_ago(1), months_ago(0)
+    compute(family, before, last, this)
+    close(family, before)
+    close(family, last)
+    assert stored(family, last).status == "short"
+    closed_on = before.replace(day=20)  # the case really closed two months ago; recorded only now
+    with django_capture_on_commit_callbacks(execute=True):
+        case_update(user=cast.worker, case=family, closed_on=closed_on, phase="closed")
+    # Last month was not the case's at all: its frozen "short" and its alert are gone, with a record of why.
+    assert stored(family, last) is None and stored(family, this) is None
+    amendment = CaseMonthAmendment.objects.get(case=family, month=last)
+    assert amendment.amended_by == cast.worker and amendment.result_before["status"] == "short"
+    assert amendment.result_after["not_assessable_reason"] == "The case was not open during this month."
+    assert Alert.objects.get(kind="contact_shortfall", month=last).status == "resolved"
+    # The month it closed in was open in part: it stays as it was closed.
+    assert stored(family, before).closed_at is not None and not CaseMonthAmendment.objects.filter(month=before)
+    assert Alert.objects.get(kind="contact_shortfall", month=before).status == "new"
+
+
+def test_the_nightly_run_never_removes_a_closed_month(cast, family):
+    last = months_ago(1)
+    compute(family, last)
+    close(family, last)
+    from cases.models import Case
+
+    Case.objects.filter(pk=family.pk).update(closed_on=months_ago(2).replace(day=20), phase="closed")
+    compute(family, last)  # by the system, nobody behind it
+    assert stored(family, last).closed_at is not None and not CaseMonthAmendment.objects.exists()
