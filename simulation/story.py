@@ -369,12 +369,16 @@ class Story:
     # -- contacts ----------------------------------------------------------------------------
 
     def _need(self, household: Household, day: dt.date) -> tuple[float, float]:
-        """Visits and support contacts a month the family's standard asks for, roughly."""
-        kinds = {household.living.get(m.pk, ("", None))[0] for m in household.present(day, "child")}
-        goals = {household.goal.get(m.pk) for m in household.present(day, "child")}
+        """Visits and support contacts a month the family's standard asks for, roughly: each
+        place to visit (each parent's home, the children's placements) as often as the risk
+        level asks (Tables 1–2), or once a month for children in care."""
+        children = household.present(day, "child")
+        kinds = {household.living.get(m.pk, ("", None))[0] for m in children}
+        goals = {household.goal.get(m.pk) for m in children}
         level = {RiskLevel.LOW: 1, RiskLevel.MODERATE: 2, RiskLevel.HIGH: 4}.get(household.risk, 2)
+        places = len(household.present(day, MemberRole.PARENT)) + (LivingKind.IN_CARE in kinds)
         if LivingKind.AT_HOME in kinds or CasePlanGoal.REUNIFICATION in goals:
-            return level, level
+            return level * max(1, places), level
         return 1, 0
 
     def _plan_contacts(self, day, household: Household, plan: CasePlan, working: bool, add, *, history: bool):
@@ -403,25 +407,28 @@ class Story:
         present = household.present(visit_day)
         children = [m for m in present if m.role == MemberRole.CHILD]
         parents = [m for m in present if m.role == MemberRole.PARENT]
-        if not present or not children:
+        if not present:
             return False
         maker = rng.choices([case.caseworker, self.agency.support_officers[case.team_id],
                              self.agency.leaders[case.team_id]], weights=[86, 10, 4])[0]
         at_home = [c for c in children if household.living.get(c.pk, ("", None))[0] == LivingKind.AT_HOME]
         in_care = [c for c in children if c not in at_home]
-        if at_home and parents and (not in_care or rng.random() < 0.6):
-            host = next((p for p in parents if p.person_id == household.living[at_home[0].pk][1]), parents[0])
-            seen = at_home + [p for p in parents if rng.random() < 0.85 or p == host]
+        # Where the visit is: one parent's home (with the children living there), or the
+        # children's placement (with their carers).
+        places = [("home", parent) for parent in parents] + ([("placement", None)] if in_care else [])
+        if not places:
+            return False
+        place, host = rng.choice(places)
+        if place == "home":
+            seen = [host] + [c for c in at_home if household.living[c.pk][1] == host.person_id]
+            seen += [p for p in parents if p != host and rng.random() < 0.2]  # the other parent came along
             location, location_person = Location.PARENT_RESIDENCE, host.person
-        elif in_care:
+        else:
             carer_ids = {household.living.get(c.pk, ("", None))[1] for c in in_care}
-            carers = [m for m in present if m.person_id in carer_ids]
-            seen = in_care + carers
+            seen = in_care + [m for m in present if m.person_id in carer_ids]
             location, location_person = Location.CHILD_LIVING_ENVIRONMENT, None
             if parents and rng.random() < 0.3:  # a family contact visit
                 seen += parents
-        else:
-            return False
         if rng.random() < 0.1 and len(seen) > 1:  # someone was not home
             seen = seen[:-1]
         occurred = at(visit_day, rng.randint(9, 14), rng.choice([0, 15, 30, 45]))

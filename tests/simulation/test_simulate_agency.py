@@ -17,6 +17,10 @@ from simulation import faults
 from simulation.clock import beat_entries, due_on
 from simulation.runner import Options, simulate
 
+# The tests reading the short run are marked too, so that pytest creates the test database
+# even when only they are selected (the module fixture below writes to it).
+pytestmark = pytest.mark.django_db
+
 SHORT_RUN = Options(days=90, cases=30, seed=1, faults=faults.FAULTS)
 
 
