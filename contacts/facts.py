@@ -66,7 +66,8 @@ def load_month_facts(cases: QuerySet, month: dt.date) -> dict[int, rules.CaseMon
 
     members = rows_of(
         CaseMember.objects.filter(case_id__in=case_ids, joined_on__lte=last_day)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=month)).order_by()
+        # By id: a family's lines come in one order on every database and in every run.
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=month)).order_by("pk")
         .values_list("pk", "case_id", "person_id", "role", "person__given_name", "joined_on", "left_on")
     )
 
