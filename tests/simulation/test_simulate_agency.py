@@ -132,3 +132,17 @@ def test_an_entry_added_to_the_schedule_is_run_without_a_change_to_the_simulatio
     entries = beat_entries(schedule)
     monday, tuesday = dt.date(2026, 3, 2), dt.date(2026, 3, 3)
     assert len(due_on(entries, monday)) == 96 + 1 and len(due_on(entries, tuesday)) == 96
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.xfail(strict=False, reason="chunk_process counts a chunk done before Celery retries it, so the retried "
+                                        "chunk is counted twice (contacts/compliance.py, being reworked separately)")
+def test_a_chunk_retried_after_a_transient_error_is_counted_once():
+    from simulation.faults import Faults, Injection
+    from simulation.runner import Simulation
+
+    simulation = Simulation(Options(days=4, cases=6, seed=2))
+    simulation.faults = Faults([Injection(dt.date(2026, 1, 6), "chunk_raises", "nightly", transient=True)])
+    report = simulation.run()
+    assert report["fault_effects"][0]["run"] == "Nightly recompute 2026-01"
+    assert report["violations"] == {}
