@@ -11,7 +11,8 @@ report can say which fault a violation followed.
 - ``two_nightly_runs``: at the nightly hour two beat instances send the nightly task at
   once, and an administrator presses "recompute now" at the same moment: three runs
   started concurrently, in three threads.
-- ``chunk_raises``: one chunk's recompute raises an error.
+- ``chunk_raises``: one chunk's recompute raises an error: a bug (RuntimeError), or, every
+  second time, an error the task retries (ConnectionError), once.
 - ``db_connection_dropped``: one chunk's database connection is closed under it, mid-run,
   as when the database restarts; the worker's connection is then replaced (Celery's Django
   fixup closes an unusable connection after a task).
@@ -40,7 +41,7 @@ CHUNK_FAULTS = ("worker_killed", "chunk_raises", "db_connection_dropped")
 # in a month close, the team's cases unclosed) until something re-sends it; a chunk that
 # raises in a month close leaves the team's cases open until the next day's close run.
 # Their violations are reported under the fault's name (see README, "Agency simulation").
-NOT_YET_RECOVERED = ("worker_killed", "db_connection_dropped", "chunk_raises")
+NOT_YET_RECOVERED: tuple[str, ...] = ()  # every fault is recovered from (the runs watchdog, redelivery)
 # A violation first seen this many days after an injection is put down to it.
 ATTRIBUTION_DAYS = 3
 
@@ -54,9 +55,11 @@ class Injection:
     day: dt.date
     fault: str
     target: str = ""  # the run kind a chunk fault hits
+    transient: bool = False  # chunk_raises: an error Celery retries (ConnectionError), not a bug
 
     def as_json(self) -> dict:
-        return {"day": self.day.isoformat(), "fault": self.fault, **({"target": self.target} if self.target else {})}
+        return {"day": self.day.isoformat(), "fault": self.fault, **({"target": self.target} if self.target else {}),
+                **({"error": "transient"} if self.transient else {})}
 
 
 def close_days(start: dt.date, days: int) -> list[dt.date]:
@@ -94,7 +97,9 @@ def plan(seed: int, start: dt.date, days: int, names: list[str]) -> list[Injecti
             if n is None:
                 continue
             taken.append(n)
-            injections.append(Injection(start + dt.timedelta(days=n), name, target))
+            # Every second raising chunk raises an error the task retries (a moment's ConnectionError).
+            transient = name == "chunk_raises" and k % 4 in (1, 2)
+            injections.append(Injection(start + dt.timedelta(days=n), name, target, transient))
     return sorted(injections, key=lambda i: (i.day, i.fault))
 
 
@@ -169,7 +174,7 @@ class Faults:
             run = ComplianceRun.objects.get(pk=run_id)
             self.hit.append({"day": injection.day.isoformat(), "fault": injection.fault, "target": injection.target,
                              "run": f"{run.get_kind_display()} {run.month:%Y-%m}"})
-            token = _chunk_fault.set(injection.fault)
+            token = _chunk_fault.set(injection.fault + ("_transient" if injection.transient else ""))
             try:
                 return real_chunk(run_id=run_id, team_id=team_id)
             except WorkerKilled:
@@ -182,8 +187,13 @@ class Faults:
                     connection.close()
 
         def case_months_recompute(**kwargs):
-            if _chunk_fault.get() == "chunk_raises":
+            fault = _chunk_fault.get()
+            if fault == "chunk_raises":
+                _chunk_fault.set("")  # once: a retry of the chunk runs normally
                 raise RuntimeError("Simulated fault: the chunk raised while recomputing")
+            if fault == "chunk_raises_transient":
+                _chunk_fault.set("")
+                raise ConnectionError("Simulated fault: the cache went away for a moment")
             return real_recompute(**kwargs)
 
         def after_recompute(real):

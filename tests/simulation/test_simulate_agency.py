@@ -130,3 +130,15 @@ def test_an_entry_added_to_the_schedule_is_run_without_a_change_to_the_simulatio
     entries = beat_entries(schedule)
     monday, tuesday = dt.date(2026, 3, 2), dt.date(2026, 3, 3)
     assert len(due_on(entries, monday)) == 96 + 1 and len(due_on(entries, tuesday)) == 96
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_retried_after_a_transient_error_is_counted_once():
+    from simulation.faults import Faults, Injection
+    from simulation.runner import Simulation
+
+    simulation = Simulation(Options(days=4, cases=6, seed=2))
+    simulation.faults = Faults([Injection(dt.date(2026, 1, 6), "chunk_raises", "nightly", transient=True)])
+    report = simulation.run()
+    assert report["fault_effects"][0]["run"] == "Nightly recompute 2026-01"
+    assert report["violations"] == {}
