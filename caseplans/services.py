@@ -28,6 +28,7 @@ from caseplans.models import (
     PlanGoal,
     ProtectiveConcern,
 )
+from cases.locking import claim
 from cases.models import Case, CaseMember, MemberRole
 from cases.permissions import Action, can, require
 from cases.services import CaseworkError
@@ -38,27 +39,13 @@ PLAN_FIELDS = ("caseworker", "how_made", "made_on", "participants", "child_parti
 ACTION_FIELDS = ("goal", "what", "responsible_kind", "responsible_name", "service", "location",
                  "location_confidential", "due_on", "measure")
 
-STALE_MESSAGE = ("{who} saved this {thing} after you opened it, so your changes were not saved. "
-                 "Your text is still in the form: open the {thing} again in a new tab, compare, and apply "
-                 "your changes to the latest version.")
+def _not_editable(current) -> None:
+    raise CaseworkError(rules.edit_problem(current.status if isinstance(current, CasePlan) else current.plan.status))
 
 
 def _claim(model, obj, lock_version: int, *, thing: str, extra: Q | None = None) -> None:
-    """Win the row or refuse: the conditional UPDATE is the optimistic lock."""
-    won = model.objects.filter(Q(pk=obj.pk, lock_version=lock_version) & (extra or Q())).update(
-        lock_version=F("lock_version") + 1)
-    if not won:
-        current = model.objects.filter(pk=obj.pk).first()
-        if current is not None and current.lock_version != lock_version:
-            last = current.history.first()
-            who = (last.history_user.get_full_name() or last.history_user.username) \
-                if last and last.history_user else "Someone else"
-            raise CaseworkError(STALE_MESSAGE.format(who=who, thing=thing))
-        if current is None:
-            raise CaseworkError(f"This {thing} no longer exists.")
-        raise CaseworkError(rules.edit_problem(current.status if isinstance(current, CasePlan)
-                                               else current.plan.status))
-    obj.lock_version = lock_version + 1
+    """Win the row or refuse (cases/locking.py): the conditional UPDATE is the optimistic lock."""
+    claim(obj, lock_version, thing=thing, extra=extra, refused=_not_editable)
 
 
 def _claim_existing(model, obj, lock_version: int | None, *, thing: str) -> None:

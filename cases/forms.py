@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from cases.locking import VersionedForm
 from cases.models import (
     Address,
     Case,
@@ -67,7 +68,7 @@ class CaseForm(forms.ModelForm):
         return data
 
 
-class CaseEditForm(forms.ModelForm):
+class CaseEditForm(VersionedForm, forms.ModelForm):
     """The case's dates and phase. Closing a case is its own workflow (a recommendation
     endorsed by the team leader), so the closing date is not set here."""
 
@@ -97,7 +98,7 @@ class ReallocateForm(forms.Form):
         self.fields["caseworker"].label_from_instance = lambda u: f"{u} — {u.team.name} ({u.team.office.code})"
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Person
         fields = [
@@ -128,7 +129,7 @@ class MemberForm(forms.ModelForm):
         return joined_on
 
 
-class MemberEditForm(forms.ModelForm):
+class MemberEditForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = CaseMember
         fields = ["relationship", "left_on"]
@@ -142,7 +143,7 @@ class AddressForm(forms.ModelForm):
         widgets = _date_widgets("effective_from", "effective_to")
 
 
-class ChildFactForm(forms.ModelForm):
+class ChildFactForm(VersionedForm, forms.ModelForm):
     """Base for a child's dated facts: the member is set by the view before validation.
 
     A new record offers to end the child's current open-ended one the day before it starts
@@ -202,7 +203,7 @@ class LivingArrangementForm(ChildFactForm):
                 roles=[MemberRole.PARENT, MemberRole.CARER, MemberRole.FAMILY, MemberRole.SIGNIFICANT])
 
 
-class RiskAssessmentForm(forms.ModelForm):
+class RiskAssessmentForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = RiskAssessment
         fields = ["tool", "completed_on", "risk_level", "approved_by", "notes"]

@@ -22,6 +22,8 @@ from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from cases.locking import Versioned
+
 
 class Office(models.Model):
     """A service centre. Managers oversee one or more offices."""
@@ -120,7 +122,7 @@ class CaseQuerySet(models.QuerySet):
         return visible_cases(user, self)
 
 
-class Case(models.Model):
+class Case(Versioned):
     """An ongoing intervention with a family, known everywhere by its reference number."""
 
     reference = models.CharField(max_length=32, unique=True, editable=False)
@@ -191,7 +193,7 @@ class AboriginalTorresStraitIslander(models.TextChoices):
     NOT_STATED = "not_stated", "Not stated"
 
 
-class Person(models.Model):
+class Person(Versioned):
     """A child, parent, carer or other person. One person may belong to several cases."""
 
     given_name = models.CharField(max_length=80)
@@ -286,7 +288,7 @@ class MemberRole(models.TextChoices):
     SIGNIFICANT = "significant", "Other significant person"
 
 
-class CaseMember(models.Model):
+class CaseMember(Versioned):
     """A person's part in a case, from the day they joined to the day they left."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
@@ -329,7 +331,7 @@ class InterventionType(models.TextChoices):
     PERMANENT_CARE = "permanent_care", "Permanent care order"
 
 
-class ChildFact(EffectivePeriod):
+class ChildFact(Versioned, EffectivePeriod):
     """A fact about one child of a case with effective dates; no two of a kind may overlap."""
 
     member = models.ForeignKey(CaseMember, on_delete=models.CASCADE)
@@ -461,7 +463,7 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", "High"
 
 
-class RiskAssessment(models.Model):
+class RiskAssessment(Versioned):
     """A completed structured assessment and its outcome risk level."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_assessments")

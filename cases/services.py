@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cases.errors import CaseworkError
 from cases.extensions import facts_changed
+from cases.locking import claim
 from cases.models import (
     Address,
     Allocation,
@@ -33,10 +35,6 @@ from cases.permissions import (
     visible_cases,
     visible_people,
 )
-
-
-class CaseworkError(Exception):
-    """A rule of the domain was broken; ``str(error)`` is the message for the user."""
 
 
 def case_references_allocate(*, year: int, count: int = 1) -> list[str]:
@@ -97,13 +95,17 @@ CASE_FIELDS_EDITABLE = {"substantiated_on", "phase", "closed_on"}
 
 
 @transaction.atomic
-def case_update(*, user, case: Case, **fields) -> Case:
-    """Change a case's dates or phase. The caseworker and team change only by reallocation."""
+def case_update(*, user, case: Case, lock_version: int | None, **fields) -> Case:
+    """Change a case's dates or phase. The caseworker and team change only by reallocation.
+    ``lock_version`` is the version the person read (None: a workflow's own write)."""
     require(user, Action.EDIT, case)
     unknown = set(fields) - CASE_FIELDS_EDITABLE
     if unknown:
         raise CaseworkError("Only the substantiation date, phase and closing date can be changed here; "
                             "reallocate the case to change its caseworker or team.")
+    claim(case, lock_version, thing="case")
+    if lock_version is None:
+        case.refresh_from_db()
     before = {name: getattr(case, name) for name in fields}
     for name, value in fields.items():
         setattr(case, name, value)
@@ -138,6 +140,7 @@ def case_reallocate(*, user, case: Case, caseworker, team: Team | None = None, r
     if on > timezone.localdate():
         raise CaseworkError("A reallocation cannot take effect in the future.")
     case = Case.objects.select_for_update().get(pk=case.pk)
+    claim(case, None, thing="case")  # a case edit opened before the transfer must not undo it
     current = Allocation.objects.filter(case=case, ended_on__isnull=True).first()
     if current and on < current.started_on:
         raise CaseworkError(f"The current allocation started on {current.started_on:%d %b %Y}; "
@@ -155,8 +158,9 @@ def case_reallocate(*, user, case: Case, caseworker, team: Team | None = None, r
 
 
 @transaction.atomic
-def person_save(*, user, person: Person, case: Case | None = None) -> Person:
-    """Create or update a person. A new person must be added to a case the user may edit."""
+def person_save(*, user, person: Person, case: Case | None = None, lock_version: int | None = None) -> Person:
+    """Create or update a person. A new person must be added to a case the user may edit; a
+    change of a recorded person needs the ``lock_version`` it was read with."""
     if case is not None:
         require(user, Action.EDIT, case)
         if person.pk is not None and not CaseMember.objects.filter(case=case, person=person).exists():
@@ -168,6 +172,10 @@ def person_save(*, user, person: Person, case: Case | None = None) -> Person:
         if user.role == Role.MANAGER or not editable.exists():
             raise CaseworkError("You may not change this person's details.")
     _full_clean(person)
+    if person.pk is not None:
+        if lock_version is None:
+            raise TypeError("changing a person needs the lock_version it was read with")
+        claim(person, lock_version, thing="person's details")
     return _save(person, user)
 
 
@@ -194,18 +202,21 @@ def member_add(*, user, case: Case, person: Person, role: str, relationship: str
 
 
 @transaction.atomic
-def member_and_person_update(*, user, member: CaseMember, person: Person, **member_fields) -> CaseMember:
+def member_and_person_update(*, user, member: CaseMember, person: Person, person_lock_version: int,
+                             lock_version: int, **member_fields) -> CaseMember:
     """Correct a member's details and their person's (one person may be in several cases:
-    the person's details change everywhere), all or nothing."""
+    the person's details change everywhere), all or nothing; each refused if saved since read."""
     if person.pk != member.person_id:
         raise CaseworkError("The person of a membership cannot change.")
-    person_save(user=user, person=person, case=member.case)
-    return member_update(user=user, member=member, **member_fields)
+    person_save(user=user, person=person, case=member.case, lock_version=person_lock_version)
+    return member_update(user=user, member=member, lock_version=lock_version, **member_fields)
 
 
 @transaction.atomic
-def member_update(*, user, member: CaseMember, **fields) -> CaseMember:
+def member_update(*, user, member: CaseMember, lock_version: int | None, **fields) -> CaseMember:
+    """Change a membership (role, dates); ``lock_version`` as read (None: a workflow's own write)."""
     require(user, Action.EDIT, member.case)
+    claim(member, lock_version, thing="membership")
     stored = CaseMember.objects.filter(pk=member.pk).values("joined_on", "left_on", "role").first() or {}
     for name, value in fields.items():
         setattr(member, name, value)
@@ -233,13 +244,14 @@ LIVES_WITH_ROLES = {
 
 
 @transaction.atomic
-def child_fact_record(*, user, fact, end_current: bool = False):
+def child_fact_record(*, user, fact, end_current: bool = False, lock_version: int | None = None):
     """Save a legal status, case plan goal or living arrangement for a child of a case.
 
     With ``end_current``, a new record that starts after the child's current open-ended one
     ends that one the day before (so "short-term custody from 1 March" ends the earlier
     status on 28 February); otherwise any overlap is refused. The child's rows are locked
-    first, so two simultaneous saves cannot both pass the overlap check."""
+    first, so two simultaneous saves cannot both pass the overlap check. Correcting a recorded
+    one needs the ``lock_version`` it was read with."""
     fact.end_current = end_current
     case = fact.member.case
     require(user, Action.EDIT, case)
@@ -248,6 +260,9 @@ def child_fact_record(*, user, fact, end_current: bool = False):
         stored = type(fact).objects.only("member_id").get(pk=fact.pk)
         if stored.member_id != fact.member_id:
             raise CaseworkError("A record cannot be moved to another child; end it and add a new one.")
+        if lock_version is None:
+            raise TypeError(f"changing a {fact._meta.verbose_name} needs the lock_version it was read with")
+        claim(fact, lock_version, thing=str(fact._meta.verbose_name))
     stored_from = type(fact).objects.filter(pk=fact.pk).values_list("effective_from", flat=True).first()
     if fact.recorded_by_id is None:
         fact.recorded_by = user
@@ -267,6 +282,7 @@ def child_fact_record(*, user, fact, end_current: bool = False):
                                 f"{lives_with.get_role_display().lower()}.")
     superseded = fact.superseded() if end_current else None
     if superseded is not None:
+        claim(superseded, None, thing=str(superseded._meta.verbose_name))
         superseded.effective_to = fact.effective_from - dt.timedelta(days=1)
         _full_clean(superseded)
         _save(superseded, user, update_fields=["effective_to"])
@@ -299,12 +315,17 @@ def address_record(*, user, case: Case, address: Address) -> Address:
 
 
 @transaction.atomic
-def risk_assessment_record(*, user, assessment: RiskAssessment) -> RiskAssessment:
-    """Record (or correct) a risk assessment. A newly named approver must lead the case's team."""
+def risk_assessment_record(*, user, assessment: RiskAssessment, lock_version: int | None = None) -> RiskAssessment:
+    """Record (or correct) a risk assessment. A newly named approver must lead the case's team.
+    A correction needs the ``lock_version`` the assessment was read with."""
     require(user, Action.EDIT, assessment.case)
     stored = RiskAssessment.objects.filter(pk=assessment.pk).values("case_id", "approved_by_id").first()
     if stored and stored["case_id"] != assessment.case_id:
         raise CaseworkError("An assessment cannot be moved to another case.")
+    if stored:
+        if lock_version is None:
+            raise TypeError("correcting a risk assessment needs the lock_version it was read with")
+        claim(assessment, lock_version, thing="risk assessment")
     approver_changed = assessment.approved_by_id and (not stored or stored["approved_by_id"] != assessment.approved_by_id)
     if approver_changed and not (assessment.approved_by.role == Role.TEAM_LEADER and
                                  assessment.approved_by.led_teams.filter(pk=assessment.case.team_id).exists()):

@@ -154,8 +154,10 @@ def member_edit(request, reference, member_id):
     person_form = forms.PersonForm(request.POST or None, instance=member.person, prefix="person")
     member_form = forms.MemberEditForm(request.POST or None, instance=member, prefix="member")
     if request.method == "POST" and person_form.is_valid() and member_form.is_valid():
+        member_data = dict(member_form.cleaned_data)
         if save_or_form_error(member_form, lambda: services.member_and_person_update(
-                user=request.user, member=member, person=person_form.instance, **member_form.cleaned_data)):
+                user=request.user, member=member, person=person_form.instance,
+                person_lock_version=person_form.cleaned_data["lock_version"], **member_data), person_form):
             messages.success(request, f"{member.person} updated.")
             return redirect(case)
     elsewhere = selectors.other_visible_memberships(request.user, member)
@@ -199,8 +201,9 @@ def child_fact_edit(request, reference, member_id, kind, fact_id=None):
     if request.method == "POST" and form.is_valid():
         end_current = form.cleaned_data.get("end_current", False)
         superseded = form.instance.superseded() if end_current else None
-        if save_or_form_error(form, lambda: services.child_fact_record(user=request.user, fact=form.instance,
-                                                                   end_current=end_current)):
+        if save_or_form_error(form, lambda: services.child_fact_record(
+                user=request.user, fact=form.instance, end_current=end_current,
+                lock_version=form.cleaned_data.get("lock_version"))):
             messages.success(request, f"The {label} of {member.person.given_name} was saved.")
             if superseded is not None:
                 messages.info(request, f"The previous {label} ({superseded}) now ends on "
@@ -218,8 +221,8 @@ def risk_assessment_edit(request, reference, assessment_id=None):
     instance = get_object_or_404(RiskAssessment, case=case, pk=assessment_id) if assessment_id else None
     form = forms.RiskAssessmentForm(request.POST or None, instance=instance, case=case, user=request.user)
     if request.method == "POST" and form.is_valid():
-        if save_or_form_error(form, lambda: services.risk_assessment_record(user=request.user,
-                                                                        assessment=form.instance)):
+        if save_or_form_error(form, lambda: services.risk_assessment_record(
+                user=request.user, assessment=form.instance, lock_version=form.cleaned_data.get("lock_version"))):
             messages.success(request, "Risk assessment saved.")
             return redirect(case)
     title = "Correct a risk assessment" if instance else "Record a risk assessment"

@@ -2,14 +2,24 @@
 
 from django.contrib.auth.decorators import login_not_required
 
-from cases.services import CaseworkError
+from cases.errors import CaseworkError
+from cases.locking import StaleEdit, carry_version
 
 
-def save_or_form_error(form, write):
+def save_or_form_error(form, write, *others):
     """Run a service; a domain error becomes a form error, so the page shows the message and
-    keeps everything typed. Returns the service's result, or None when it was refused."""
+    keeps everything typed. Returns the service's result, or None when it was refused.
+
+    A stale save (someone saved the record since the form opened) says what they changed, and
+    the form of that record (``form`` or one of ``others`` on the same page) carries the current
+    version, so saving again is a knowing choice."""
     try:
         return write()
+    except StaleEdit as error:
+        form.add_error(None, str(error))
+        for each in (form, *others):
+            carry_version(each, error)
+        return None
     except CaseworkError as error:
         form.add_error(None, str(error))
         return None

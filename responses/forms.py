@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from cases.forms import DateInput
+from cases.locking import VersionedForm
 from cases.permissions import records_in_case
 from responses.models import (
     AlertCategory,
@@ -53,12 +54,12 @@ class RecordAlertForm(forms.Form):
         return data
 
 
-class RecordAlertEndForm(forms.Form):
+class RecordAlertEndForm(VersionedForm, forms.Form):
     reason = forms.CharField(max_length=300, help_text="Why the alert no longer applies")
     on = forms.DateField(label="Ended on", widget=DateInput(), initial=timezone.localdate)
 
 
-class RecordAlertReviewForm(forms.Form):
+class RecordAlertReviewForm(VersionedForm, forms.Form):
     next_review_on = forms.DateField(label="Next review by", widget=DateInput(), required=False)
     details = forms.CharField(label="Updated details (optional)", widget=forms.Textarea(attrs=_TEXT),
                               required=False, max_length=4000)

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from cases.locking import Versioned
+
 # --- Record alerts ---------------------------------------------------------------------------
 
 
@@ -25,7 +27,7 @@ class AlertSeverity(models.TextChoices):
     HIGH = "high", "High"
 
 
-class RecordAlert(models.Model):
+class RecordAlert(Versioned):
     """A warning recorded on a person or a case (never both), shown wherever they appear
     until it is ended with a reason. Reviewed by ``review_on``; ``ends_on`` is a planned end."""
 

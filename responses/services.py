@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from alerts.models import AlertKind
 from alerts.services import alert_raise, alert_resolve
+from cases.locking import claim
 from cases.models import Case, CaseMember, Person, Phase, User
 from cases.permissions import (
     Action,
@@ -108,9 +109,11 @@ def _require_alert(user, alert: RecordAlert, case: Case) -> None:
 
 @transaction.atomic
 def record_alert_review(*, user, alert: RecordAlert, case: Case, next_review_on: dt.date | None,
-                        details: str | None = None) -> RecordAlert:
-    """The alert was reviewed and stays: set its next review date (and update its details)."""
+                        details: str | None = None, lock_version: int) -> RecordAlert:
+    """The alert was reviewed and stays: set its next review date (and update its details);
+    refused if someone changed it since ``lock_version`` was read."""
     _require_alert(user, alert, case)
+    claim(alert, lock_version, thing="alert")
     if next_review_on is None and alert.ends_on is None:
         raise CaseworkError("Give the next review date: an alert that stays must be looked at again.")
     if next_review_on and next_review_on <= timezone.localdate():
@@ -124,9 +127,11 @@ def record_alert_review(*, user, alert: RecordAlert, case: Case, next_review_on:
 
 
 @transaction.atomic
-def record_alert_end(*, user, alert: RecordAlert, case: Case, reason: str, on: dt.date | None = None) -> RecordAlert:
-    """End an alert with a reason; it stays in the history."""
+def record_alert_end(*, user, alert: RecordAlert, case: Case, reason: str, on: dt.date | None = None,
+                     lock_version: int) -> RecordAlert:
+    """End an alert with a reason; it stays in the history. Refused if changed since read."""
     _require_alert(user, alert, case)
+    claim(alert, lock_version, thing="alert")
     if not reason.strip():
         raise CaseworkError("Give the reason the alert ends.")
     on = on or timezone.localdate()
@@ -658,7 +663,7 @@ def case_close(*, user, case: Case, closed_on: dt.date | None = None, confirmed:
     reason = f"Case closed on {closed_on:%d %b %Y}"
     visits = scheduled_visits_cancel(user=user, case=case, reason=reason)
     referrals = referrals_end_for_case_closure(user=user, case=case, reason=reason)
-    case_update(user=user, case=case, closed_on=closed_on, phase=Phase.CLOSED)
+    case_update(user=user, case=case, closed_on=closed_on, phase=Phase.CLOSED, lock_version=None)
     recommendation.status, recommendation.actioned_at = RecommendationStatus.ACTIONED, timezone.now()
     recommendation.save(update_fields=["status", "actioned_at"])
     alert_resolve(key=f"supervision-due:{case.pk}")

@@ -64,7 +64,7 @@ def _record_alert(request, reference, alert_id):
 
 def record_alert_end(request, reference, alert_id):
     case, alert = _record_alert(request, reference, alert_id)
-    form = forms.RecordAlertEndForm(request.POST or None)
+    form = forms.RecordAlertEndForm(request.POST or None, record=alert)
     return _form_page(request, case, form,
                       lambda **data: services.record_alert_end(user=request.user, alert=alert, case=case, **data),
                       success="Alert ended.", title="End the alert", submit="End alert",
@@ -73,7 +73,8 @@ def record_alert_end(request, reference, alert_id):
 
 def record_alert_review(request, reference, alert_id):
     case, alert = _record_alert(request, reference, alert_id)
-    form = forms.RecordAlertReviewForm(request.POST if request.method == "POST" else None, initial={"details": alert.details})
+    form = forms.RecordAlertReviewForm(request.POST if request.method == "POST" else None, initial={"details": alert.details},
+                                        record=alert)
     return _form_page(request, case, form,
                       lambda **data: services.record_alert_review(user=request.user, alert=alert, case=case, **data),
                       success="Alert reviewed.", title="Review the alert", extra={"alert": alert})

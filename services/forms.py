@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from caseplans.models import PlanAction
 from cases.forms import DateInput
+from cases.locking import VersionedForm
 from cases.models import CaseMember, MemberRole
 from cases.permissions import records_in_case
 from services import rules
@@ -40,7 +41,7 @@ def _current_members(user, case):
             .order_by("role", "pk"))
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(VersionedForm, forms.Form):
     service = forms.ModelChoiceField(queryset=services_for_referral(), label="Service")
     people = _PeopleField(queryset=CaseMember.objects.none(), label="People referred")
     reason = forms.CharField(label="Reason for the referral", widget=forms.Textarea(attrs={"rows": 4}),

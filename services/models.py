@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from cases.locking import Versioned
 from services import rules
 
 
@@ -87,7 +88,7 @@ class ReferralStatus(models.TextChoices):
     CLOSED = rules.CLOSED, rules.STATUS_LABELS[rules.CLOSED]
 
 
-class Referral(models.Model):
+class Referral(Versioned):
     """A referral of people of a case to a provider's service, for a reason.
 
     ``status`` is the current step; ``active_on``/``ended_on`` repeat the dates of the

@@ -17,6 +17,7 @@ from django.utils import timezone
 from alerts.models import AlertKind
 from alerts.services import alert_raise, alert_resolve
 from cases.extensions import facts_changed
+from cases.locking import claim
 from cases.models import Case, CaseMember, MemberRole, Role, User
 from cases.permissions import Action, can, require, visible_cases
 from cases.services import CaseworkError
@@ -128,12 +129,14 @@ def _locked(referral: Referral) -> Referral:
 def referral_update(*, user, referral: Referral, service: Service | None = None, people=None,
                     reason: str | None = None, self_referral: bool | None = None,
                     self_referred_by: CaseMember | None = None, support_given: str | None = None,
-                    plan_action=None) -> Referral:
-    """Change a draft referral. Once sent, what was referred is on record and stays."""
+                    plan_action=None, lock_version: int) -> Referral:
+    """Change a draft referral (refused if saved since ``lock_version`` was read). Once sent,
+    what was referred is on record and stays."""
     referral = _locked(referral)
     require(user, Action.EDIT, referral.case)
     if referral.status != rules.DRAFT:
         raise CaseworkError("Only a draft referral can be changed; it has been sent already.")
+    claim(referral, lock_version, thing="referral")
     if service is not None and service.pk != referral.service_id:
         if not (service.active and service.provider.active):
             raise CaseworkError("This service is no longer offered; choose another from the directory.")

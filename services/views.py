@@ -82,7 +82,7 @@ def referral_edit(request, reference, referral_id):
     initial = {"service": referral.service, "people": list(referral.people.all()), "reason": referral.reason,
                "self_referral": referral.self_referral, "self_referred_by": referral.self_referred_by,
                "support_given": referral.support_given, "plan_action": referral.plan_action}
-    form = forms.ReferralForm(request.POST or None, case=case, user=request.user, initial=initial)
+    form = forms.ReferralForm(request.POST or None, case=case, user=request.user, initial=initial, record=referral)
     return _referral_form(request, case, referral, form,
                           lambda **data: services.referral_update(user=request.user, referral=referral, **data),
                           success="Referral updated.", title="Change the draft referral")

@@ -694,7 +694,7 @@ class Story:
             return False
         member = rng.choice(current)
         left_on = max(member.joined_on, day - dt.timedelta(days=rng.randint(0, 10)))
-        return member_update(user=case.caseworker, member=member, left_on=left_on)
+        return member_update(user=case.caseworker, member=member, left_on=left_on, lock_version=None)
 
     def _reallocate(self, case_id: int, day: dt.date):
         case = self._case(case_id)
@@ -719,7 +719,8 @@ class Story:
         back = rng.choices([0, rng.randint(1, 20), rng.randint(21, 50)], weights=[65, 28, 7])[0]
         closed_on = max(case.opened_on, day - dt.timedelta(days=back))
         scheduled_visits_cancel(user=case.caseworker, case=case, reason="Case closed")
-        return case_update(user=case.caseworker, case=case, closed_on=closed_on, phase=Phase.CLOSED)
+        return case_update(user=case.caseworker, case=case, closed_on=closed_on, phase=Phase.CLOSED,
+                           lock_version=None)
 
     # -- new cases --------------------------------------------------------------------------------
 

@@ -8,29 +8,17 @@ returning are for a team leader of the case's team only (403 otherwise); domain 
 from django.shortcuts import get_object_or_404
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from caseplans import selectors, services
 from caseplans.api import serializers
 from caseplans.models import CasePlan
+from cases.api.versioning import domain_errors
 from cases.api.views import VisibleCasesContextMixin
 from cases.permissions import Action, can, require
-from cases.services import CaseworkError
 
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-def _write(fn):
-    try:
-        return fn()
-    except CaseworkError as error:
-        if "after you opened it" in str(error):
-            raise Conflict({"detail": str(error)}) from error
-        raise ValidationError({"detail": str(error)}) from error
+_write = domain_errors
 
 
 def _lock_version(data) -> int:

@@ -6,6 +6,7 @@ requester may not name answers exactly like one that does not exist."""
 
 from rest_framework import serializers
 
+from cases.api.versioning import MISSING, VersionedSerializer
 from cases.models import (
     Address,
     Allocation,
@@ -26,7 +27,7 @@ class AddressSerializer(serializers.ModelSerializer):
         fields = ["id", "line1", "suburb", "state", "postcode", "effective_from", "effective_to"]
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(VersionedSerializer):
     addresses = AddressSerializer(many=True, read_only=True)
 
     class Meta:
@@ -34,10 +35,11 @@ class PersonSerializer(serializers.ModelSerializer):
         fields = [
             "id", "given_name", "family_name", "preferred_name", "date_of_birth", "date_of_birth_estimated",
             "indigenous_status", "cultural_identity", "language", "interpreter_required", "addresses",
+            "lock_version",
         ]
 
 
-class _ChildFactSerializer(serializers.ModelSerializer):
+class _ChildFactSerializer(VersionedSerializer):
     member = VisibleRelatedField("member", in_case=False, help_text="A child of the case")
     end_current = serializers.BooleanField(
         write_only=True, required=False, default=False,
@@ -49,13 +51,13 @@ class _ChildFactSerializer(serializers.ModelSerializer):
 class LegalStatusSerializer(_ChildFactSerializer):
     class Meta:
         model = LegalStatus
-        fields = ["id", "member", "intervention_type", "effective_from", "effective_to", "end_current"]
+        fields = ["id", "member", "intervention_type", "effective_from", "effective_to", "end_current", "lock_version"]
 
 
 class ChildGoalSerializer(_ChildFactSerializer):
     class Meta:
         model = ChildGoal
-        fields = ["id", "member", "goal", "effective_from", "effective_to", "end_current"]
+        fields = ["id", "member", "goal", "effective_from", "effective_to", "end_current", "lock_version"]
 
 
 class LivingArrangementSerializer(_ChildFactSerializer):
@@ -66,10 +68,10 @@ class LivingArrangementSerializer(_ChildFactSerializer):
     class Meta:
         model = LivingArrangement
         fields = ["id", "member", "kind", "with_person", "placement", "details", "effective_from", "effective_to",
-                  "end_current"]
+                  "end_current", "lock_version"]
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(VersionedSerializer):
     person = PersonSerializer(required=False, help_text="A new person; or name an existing one in existing_person")
     existing_person = VisibleRelatedField(
         "person", in_case=False, required=False, write_only=True,
@@ -82,7 +84,7 @@ class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseMember
         fields = ["id", "case", "person", "existing_person", "role", "relationship", "joined_on", "left_on",
-                  "legal_statuses", "goals", "living_arrangements"]
+                  "legal_statuses", "goals", "living_arrangements", "lock_version"]
         # "A person once per case" is checked by the service (with a message naming the person);
         # DRF's unique-together validator would demand a nested person even for an existing one.
         validators = []
@@ -95,17 +97,19 @@ class MemberSerializer(serializers.ModelSerializer):
                 raise serializers.ValidationError({"existing_person": "The person of a membership cannot change."})
             if "case" in data and data["case"].pk != self.instance.case_id:
                 raise serializers.ValidationError({"case": "A membership cannot move to another case."})
+            if "person" in data and data["person"].get("lock_version") is None:
+                raise serializers.ValidationError({"person": {"lock_version": MISSING}})
         return data
 
 
-class RiskAssessmentSerializer(serializers.ModelSerializer):
+class RiskAssessmentSerializer(VersionedSerializer):
     case = VisibleCaseField()
     approved_by = VisibleRelatedField("leader", required=False, allow_null=True,
                                       help_text="A team leader of the case's team")
 
     class Meta:
         model = RiskAssessment
-        fields = ["id", "case", "tool", "completed_on", "risk_level", "approved_by", "notes"]
+        fields = ["id", "case", "tool", "completed_on", "risk_level", "approved_by", "notes", "lock_version"]
 
 
 class AllocationSerializer(serializers.ModelSerializer):
@@ -115,7 +119,7 @@ class AllocationSerializer(serializers.ModelSerializer):
         read_only_fields = fields  # allocations change by reallocation, not through the API
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(VersionedSerializer):
     caseworker = VisibleRelatedField("caseworker", in_case=False,
                                      help_text="A caseworker of a team in which you may open cases")
     members = MemberSerializer(many=True, read_only=True)
@@ -128,5 +132,5 @@ class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = ["id", "reference", "team", "caseworker", "opened_on", "substantiated_on", "closed_on", "phase",
-                  "risk_level", "members", "risk_assessments", "allocations"]
+                  "risk_level", "members", "risk_assessments", "allocations", "lock_version"]
         read_only_fields = ["reference", "closed_on"]

@@ -6,17 +6,12 @@ from rest_framework.exceptions import ValidationError
 
 from cases import services
 from cases.api import serializers
+from cases.api.versioning import domain_errors
 from cases.models import CaseMember, ChildGoal, LegalStatus, LivingArrangement, Person, Phase, RiskAssessment
 from cases.permissions import CaseAccessPermission, visible_cases
 from cases.selectors import latest_risk_level_subquery
-from cases.services import CaseworkError
 
-
-def _domain_errors(write):
-    try:
-        return write()
-    except CaseworkError as error:
-        raise ValidationError({"detail": str(error)}) from error
+_domain_errors = domain_errors  # the name every app's endpoints import
 
 
 class VisibleCasesContextMixin:
@@ -59,14 +54,15 @@ class CaseViewSet(VisibleCasesContextMixin, viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         data = {k: v for k, v in serializer.validated_data.items() if k in ("substantiated_on", "phase")}
-        if set(serializer.validated_data) - set(data):
+        if set(serializer.validated_data) - set(data) - {"lock_version"}:
             raise ValidationError({"detail": "Only substantiated_on and phase can be changed here; "
                                              "reallocate the case to change the caseworker or team."})
         if data.get("phase") == Phase.CLOSED:
             raise ValidationError({"phase": "A case is closed through its closure recommendation, "
                                             "which sets the closing date."})
         serializer.instance = _domain_errors(lambda: services.case_update(
-            user=self.request.user, case=serializer.instance, **data))
+            user=self.request.user, case=serializer.instance,
+            lock_version=serializer.validated_data["lock_version"], **data))
 
 
 class _CaseScopedViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -86,6 +82,7 @@ class MemberViewSet(_CaseScopedViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
+        data.get("person", {}).pop("lock_version", None)
         person = data.get("existing_person") or Person(**data["person"])
         serializer.instance = _domain_errors(lambda: services.member_add(
             user=self.request.user, case=data["case"], person=person, role=data["role"],
@@ -93,34 +90,37 @@ class MemberViewSet(_CaseScopedViewSet):
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        person_data = data.pop("person", None)
+        person_data = dict(data.pop("person", None) or {})
         data.pop("case", None)
-
         person = serializer.instance.person
-        for name, value in (person_data or {}).items():
+        person_lock_version = person_data.pop("lock_version", person.lock_version)  # unchanged: not claimed
+        for name, value in person_data.items():
             setattr(person, name, value)
         serializer.instance = _domain_errors(lambda: services.member_and_person_update(
-            user=self.request.user, member=serializer.instance, person=person, **data))
+            user=self.request.user, member=serializer.instance, person=person,
+            person_lock_version=person_lock_version, **data))
 
 
 class _ChildFactViewSet(_CaseScopedViewSet):
     filterset_fields = {"member": ["exact"], "member__case__reference": ["exact"], "effective_to": ["isnull"]}
 
-    def _record(self, instance, end_current):
+    def _record(self, instance, end_current, lock_version=None):
         return _domain_errors(lambda: services.child_fact_record(user=self.request.user, fact=instance,
-                                                                 end_current=end_current))
+                                                                 end_current=end_current, lock_version=lock_version))
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         end_current = data.pop("end_current", False)
+        data.pop("lock_version", None)
         serializer.instance = self._record(serializer.Meta.model(**data), end_current)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("end_current", None)
+        lock_version = data.pop("lock_version")
         for name, value in data.items():
             setattr(serializer.instance, name, value)
-        serializer.instance = self._record(serializer.instance, False)
+        serializer.instance = self._record(serializer.instance, False, lock_version)
 
 
 class LegalStatusViewSet(_ChildFactViewSet):
@@ -145,12 +145,16 @@ class RiskAssessmentViewSet(_CaseScopedViewSet):
     filterset_fields = ["case__reference", "tool", "risk_level"]
 
     def perform_create(self, serializer):
-        assessment = RiskAssessment(**serializer.validated_data)
+        data = dict(serializer.validated_data)
+        data.pop("lock_version", None)
+        assessment = RiskAssessment(**data)
         serializer.instance = _domain_errors(
             lambda: services.risk_assessment_record(user=self.request.user, assessment=assessment))
 
     def perform_update(self, serializer):
-        for name, value in serializer.validated_data.items():
+        data = dict(serializer.validated_data)
+        lock_version = data.pop("lock_version")
+        for name, value in data.items():
             setattr(serializer.instance, name, value)
-        serializer.instance = _domain_errors(
-            lambda: services.risk_assessment_record(user=self.request.user, assessment=serializer.instance))
+        serializer.instance = _domain_errors(lambda: services.risk_assessment_record(
+            user=self.request.user, assessment=serializer.instance, lock_version=lock_version))

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from cases.api.versioning import lock_version_field
 from cases.permissions import VisibleCaseField, VisibleRelatedField
 from responses.models import (
     FormalReview,
@@ -26,20 +27,22 @@ class RecordAlertSerializer(serializers.ModelSerializer):
     class Meta:
         model = RecordAlert
         fields = ["id", "case", "on_case", "person", "category", "severity", "details", "starts_on", "review_on",
-                  "ends_on", "recorded_by", "recorded_at", "ended_on", "ended_reason", "ended_by"]
-        read_only_fields = ["recorded_at", "ended_on", "ended_reason"]
+                  "ends_on", "recorded_by", "recorded_at", "ended_on", "ended_reason", "ended_by", "lock_version"]
+        read_only_fields = ["recorded_at", "ended_on", "ended_reason", "lock_version"]
 
 
 class RecordAlertEndSerializer(serializers.Serializer):
     case = VisibleCaseField()
     reason = serializers.CharField(max_length=300)
     on = serializers.DateField(required=False)
+    lock_version = lock_version_field(required=True)
 
 
 class RecordAlertReviewSerializer(serializers.Serializer):
     case = VisibleCaseField()
     next_review_on = serializers.DateField(allow_null=True)
     details = serializers.CharField(required=False, allow_blank=True)
+    lock_version = lock_version_field(required=True)
 
 
 class StepSerializer(serializers.ModelSerializer):

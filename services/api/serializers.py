@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from cases.api.versioning import VersionedSerializer
 from cases.permissions import VisibleCaseField, VisibleRelatedField
 from services import rules
 from services.models import (
@@ -53,7 +54,7 @@ class CostApprovalSerializer(serializers.ModelSerializer):
                   "status", "decided_by", "decided_at", "comment"]
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(VersionedSerializer):
     case = VisibleCaseField()
     service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.select_related("provider"))
     people = VisibleRelatedField("member", many=True)
@@ -72,7 +73,7 @@ class ReferralSerializer(serializers.ModelSerializer):
                   "self_referred_by",
                   "support_given", "unable_note", "alternatives_considered", "active_on", "ended_on",
                   "next_review_on", "cost_status", "last_update_on", "last_contact_on", "created_at",
-                  "status_changes"]
+                  "status_changes", "lock_version"]
         read_only_fields = ["unable_note", "alternatives_considered", "active_on", "ended_on", "next_review_on",
                             "created_at"]
 

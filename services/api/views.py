@@ -90,9 +90,10 @@ class ReferralViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
         if "case" in data and data.pop("case") != referral.case:
             raise ValidationError({"case": "A referral cannot move to another case."})
         new_status = data.pop("status", referral.status)
+        lock_version = data.pop("lock_version")
         if data:
             referral = _domain_errors(lambda: services.referral_update(user=self.request.user, referral=referral,
-                                                                      **data))
+                                                                      lock_version=lock_version, **data))
         if new_status != referral.status:
             referral = _domain_errors(lambda: services.referral_transition(
                 user=self.request.user, referral=referral, to_status=new_status))

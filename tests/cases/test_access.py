@@ -80,7 +80,8 @@ def test_case_pages_answer_by_role_and_position(client, cast, cases, role, posit
 def test_api_writes_follow_the_same_rules(client, cast, cases, role, position):
     client.force_login(getattr(cast, role))
     case = cases[position]
-    response = client.patch(f"/api/cases/{case.reference}/", {"phase": "review"}, content_type="application/json")
+    response = client.patch(f"/api/cases/{case.reference}/", {"phase": "review", "lock_version": case.lock_version},
+                            content_type="application/json")
     expected = _expected(role, position, "edit")
     assert response.status_code == expected, (role, position, response.content)
     case.refresh_from_db()

@@ -65,7 +65,8 @@ def test_a_case_with_bad_dates_is_refused_with_a_clear_message_and_nothing_saved
 
 def test_changing_the_caseworker_through_a_patch_is_refused(api, cases, cast):
     case = cases["own"]
-    response = api.patch(f"/api/cases/{case.reference}/", {"caseworker": cast.colleague.pk}, format="json")
+    response = api.patch(f"/api/cases/{case.reference}/", {"caseworker": cast.colleague.pk, "lock_version": case.lock_version},
+                         format="json")
     assert response.status_code == 400
     assert "realloca" in _message(response)
     case.refresh_from_db()
@@ -144,7 +145,8 @@ def test_a_member_cannot_be_added_to_an_invisible_case(api, cases):
 
 def test_a_members_person_is_corrected_through_a_patch(api, cases):
     member = cases["own"].children[0]
-    response = api.patch(f"/api/members/{member.pk}/", {"person": {"preferred_name": "Bee"}}, format="json")
+    response = api.patch(f"/api/members/{member.pk}/", {"lock_version": member.lock_version, "person": {
+        "preferred_name": "Bee", "lock_version": member.person.lock_version}}, format="json")
     assert response.status_code == 200, response.content
     member.person.refresh_from_db()
     assert member.person.preferred_name == "Bee"
@@ -186,12 +188,14 @@ def test_an_unknown_intervention_type_is_refused(api, cases):
 
 def test_a_goal_is_ended_through_a_patch(api, cases):
     goal = cases["own"].children[0].goals.get()
-    response = api.patch(f"/api/goals/{goal.pk}/", {"effective_to": TODAY.isoformat()}, format="json")
+    response = api.patch(f"/api/goals/{goal.pk}/", {"effective_to": TODAY.isoformat(), "lock_version": goal.lock_version},
+                         format="json")
     assert response.status_code == 200, response.content
     goal.refresh_from_db()
     assert goal.effective_to == TODAY
     response = api.patch(f"/api/goals/{goal.pk}/",
-                         {"effective_to": (goal.effective_from - dt.timedelta(days=1)).isoformat()}, format="json")
+                         {"effective_to": (goal.effective_from - dt.timedelta(days=1)).isoformat(),
+                          "lock_version": goal.lock_version}, format="json")
     assert response.status_code == 400 and "end date cannot be before" in _message(response)
     goal.refresh_from_db()
     assert goal.effective_to == TODAY
@@ -355,6 +359,7 @@ def test_api_writes_are_kept_in_the_record_history_under_the_token_users_name(ca
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     case = cases["own"]
-    assert client.patch(f"/api/cases/{case.reference}/", {"phase": "review"}, format="json").status_code == 200
+    assert client.patch(f"/api/cases/{case.reference}/", {"phase": "review", "lock_version": case.lock_version},
+                        format="json").status_code == 200
     latest = case.history.order_by("-history_id").first()
     assert (latest.phase, latest.history_user) == ("review", cast.worker)

@@ -111,7 +111,7 @@ def test_one_persons_details_corrected_in_one_case_show_in_the_other(client, cas
     person.language = "Vietnamese"
     person.interpreter_required = True
     from cases.services import person_save
-    person_save(user=cast.worker, person=person, case=cases["own"])
+    person_save(user=cast.worker, person=person, case=cases["own"], lock_version=person.lock_version)
     client.force_login(cast.colleague)
     assert "Interpreter: Vietnamese" in client.get(f"/cases/{cases['team'].reference}/").content.decode()
 
@@ -215,7 +215,8 @@ def test_editing_someone_in_several_cases_says_where_else_the_change_shows(clien
     assert f"also in {cases['team'].reference}" in client.get(url).content.decode()
     data = {"person-given_name": "Renamed", "person-family_name": person.family_name,
             "person-indigenous_status": "not_stated", "person-language": "English",
-            "member-relationship": "aunt", "member-left_on": ""}
+            "member-relationship": "aunt", "member-left_on": "", "person-lock_version": person.lock_version,
+            "member-lock_version": member.lock_version}
     assert client.post(url, data).status_code == 302
     person.refresh_from_db()
     member.refresh_from_db()
@@ -227,7 +228,8 @@ def test_a_failed_person_edit_changes_neither_the_person_nor_the_membership(clie
     client.force_login(cast.worker)
     data = {"person-given_name": "Changed", "person-family_name": "Family", "person-indigenous_status": "not_stated",
             "person-language": "English", "member-relationship": "aunt",
-            "member-left_on": (member.joined_on - dt.timedelta(days=1)).isoformat()}
+            "member-left_on": (member.joined_on - dt.timedelta(days=1)).isoformat(),
+            "person-lock_version": member.person.lock_version, "member-lock_version": member.lock_version}
     response = client.post(f"/cases/{cases['own'].reference}/members/{member.pk}/edit/", data)
     assert response.status_code == 200 and "cannot be before the date joined" in response.content.decode()
     assert 'value="Changed"' in response.content.decode()

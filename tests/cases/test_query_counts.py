@@ -77,5 +77,5 @@ def test_the_case_page_does_not_grow_with_its_record_history(client, cast):
     url = f"/cases/{case.reference}/"
     small = _queries(client, url)
     for phase in ["review", "ongoing_intervention"] * 5:
-        case_update(user=cast.worker, case=case, phase=phase)
+        case_update(user=cast.worker, case=case, lock_version=case.lock_version, phase=phase)
     assert _queries(client, url) == small

@@ -90,7 +90,8 @@ def test_correcting_an_assessment_keeps_what_it_said_before(client, cast, family
     page = client.get(url)
     assert page.status_code == 200 and 'value="moderate" selected' in page.content.decode()
     response = client.post(url, {"tool": "fre", "completed_on": assessment.completed_on.isoformat(),
-                                 "risk_level": "high", "approved_by": "", "notes": "Level entered wrongly"})
+                                 "risk_level": "high", "approved_by": "", "notes": "Level entered wrongly",
+                                 "lock_version": assessment.lock_version})
     assert response.status_code == 302
     assessment.refresh_from_db()
     assert assessment.risk_level == "high"
@@ -136,7 +137,8 @@ def test_a_record_cannot_be_moved_to_another_child_through_the_api(client, cast,
     first, second = family.children
     status = first.legal_statuses.get()
     client.force_login(cast.worker)
-    response = client.patch(f"/api/legal-statuses/{status.pk}/", {"member": second.pk},
+    response = client.patch(f"/api/legal-statuses/{status.pk}/", {"member": second.pk,
+                                                                  "lock_version": status.lock_version},
                             content_type="application/json")
     assert response.status_code == 400 and "cannot be moved" in response.json()["detail"]
     status.refresh_from_db()
@@ -170,18 +172,19 @@ def test_the_edit_page_and_the_api_do_not_close_a_case_outside_the_closure_workf
     client.force_login(cast.worker)
     page = client.get(f"/cases/{family.reference}/edit/").content.decode()
     assert 'value="closed"' not in page and "closed_on" not in page
-    response = client.patch(f"/api/cases/{family.reference}/", {"phase": "closed"}, content_type="application/json")
+    response = client.patch(f"/api/cases/{family.reference}/", {"phase": "closed", "lock_version": family.lock_version},
+                            content_type="application/json")
     assert response.status_code == 400 and "closure" in response.json()["phase"]
     assert Case.objects.get(pk=family.pk).phase != Phase.CLOSED
 
 
 def test_case_update_changes_only_dates_and_phase(cast, family):
     with pytest.raises(CaseworkError, match="reallocate"):
-        case_update(user=cast.worker, case=family, caseworker=cast.colleague)
+        case_update(user=cast.worker, case=family, lock_version=family.lock_version, caseworker=cast.colleague)
     assert Case.objects.get(pk=family.pk).caseworker == cast.worker
 
 
 def test_the_closure_workflow_closes_with_date_and_phase_together(cast, family):
-    case_update(user=cast.worker, case=family, closed_on=TODAY, phase=Phase.CLOSED)
+    case_update(user=cast.worker, case=family, lock_version=family.lock_version, closed_on=TODAY, phase=Phase.CLOSED)
     family.refresh_from_db()
     assert not family.is_open and family.phase == Phase.CLOSED

@@ -124,7 +124,7 @@ def test_a_caseworker_cannot_reallocate(cast):
 
 def test_service_writes_record_who_made_them_without_a_request(cast):
     case = _open(cast)
-    case_update(user=cast.worker, case=case, phase="review")
+    case_update(user=cast.worker, case=case, lock_version=case.lock_version, phase="review")
     latest = case.history.order_by("-history_id").first()
     assert latest.history_user == cast.worker and latest.phase == "review"
 
@@ -145,8 +145,9 @@ def _who_changed_what_when(client, cast):
                             "on": timezone.localdate().isoformat()})
     assert response.status_code == 302
     client.force_login(cast.worker)
+    case.refresh_from_db()  # the page the worker opens now, after the reallocation
     response = client.post(f"/cases/{case.reference}/edit/", {"phase": "review", "substantiated_on": "",
-                                                              "closed_on": ""})
+                                                              "closed_on": "", "lock_version": case.lock_version})
     assert response.status_code == 302
 
     history = client.get(f"/cases/{case.reference}/").context["history"]
@@ -168,7 +169,7 @@ def test_record_history_shows_the_newest_changes_of_a_long_history(cast):
 
     case = make_family_case(cast.worker)
     for phase in ["review", "ongoing_intervention"] * 60:
-        case_update(user=cast.worker, case=case, phase=phase)
+        case_update(user=cast.worker, case=case, lock_version=case.lock_version, phase=phase)
     history = case_record_history(case, limit=20)
     assert len(history) == 20
     assert "phase: Case plan review → Ongoing intervention" in history[0].changes

@@ -58,7 +58,7 @@ def test_closing_a_case_with_a_past_date_removes_its_results_for_later_months(ca
     assert stored(family, later).status == "short" and stored(family, later).required_total > 0
     closed_on = earlier.replace(day=15)
     with django_capture_on_commit_callbacks(execute=True):
-        case_update(user=cast.worker, case=family, closed_on=closed_on, phase="closed")
+        case_update(user=cast.worker, case=family, lock_version=family.lock_version, closed_on=closed_on, phase="closed")
     # Not open in the last two months: nothing stored says it is short there.
     assert stored(family, later) is None and stored(family, months_ago(1)) is None
     assert stored(family, earlier) is not None
@@ -69,7 +69,8 @@ def test_a_closing_date_recorded_while_the_broker_is_down_is_caught_up_by_the_ni
     from contacts.compliance import pending_recomputes_catch_up
 
     compute(family, months_ago(1), months_ago(0))
-    case_update(user=cast.worker, case=family, closed_on=months_ago(1).replace(day=20), phase="closed")
+    case_update(user=cast.worker, case=family,
+                lock_version=family.lock_version, closed_on=months_ago(1).replace(day=20), phase="closed")
     # Recorded in the same transaction as the change, for every month from the closing date on.
     assert set(PendingRecompute.objects.filter(case=family).values_list("month", flat=True)) == {
         months_ago(1), months_ago(0)}
@@ -323,7 +324,7 @@ def test_a_member_leaving_invalidates_the_months_from_the_day_they_left_not_from
     parent = family.parents[0]
     assert parent.joined_on < months_ago(12)
     left_on = months_ago(1).replace(day=20)
-    member_update(user=cast.worker, member=parent, left_on=left_on)
+    member_update(user=cast.worker, member=parent, lock_version=parent.lock_version, left_on=left_on)
     assert set(PendingRecompute.objects.filter(case=family).values_list("month", flat=True)) == {
         months_ago(1), months_ago(0)}
 
@@ -332,7 +333,7 @@ def test_correcting_the_day_a_member_joined_invalidates_from_the_earlier_of_the_
     from cases.services import member_update
 
     child = family.children[0]
-    member_update(user=cast.worker, member=child, joined_on=months_ago(2).replace(day=3))
+    member_update(user=cast.worker, member=child, lock_version=child.lock_version, joined_on=months_ago(2).replace(day=3))
     months = set(PendingRecompute.objects.filter(case=family).values_list("month", flat=True))
     assert min(months) == rules.month_start(family.opened_on) and max(months) == months_ago(0)
 
@@ -384,7 +385,7 @@ def test_a_closing_date_recorded_before_a_closed_month_removes_it_with_a_recorde
     assert stored(family, last).status == "short"
     closed_on = before.replace(day=20)  # the case really closed two months ago; recorded only now
     with django_capture_on_commit_callbacks(execute=True):
-        case_update(user=cast.worker, case=family, closed_on=closed_on, phase="closed")
+        case_update(user=cast.worker, case=family, lock_version=family.lock_version, closed_on=closed_on, phase="closed")
     # Last month was not the case's at all: its frozen "short" and its alert are gone, with a record of why.
     assert stored(family, last) is None and stored(family, this) is None
     amendment = CaseMonthAmendment.objects.get(case=family, month=last)

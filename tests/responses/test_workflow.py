@@ -108,7 +108,8 @@ def test_active_record_alerts_include_alerts_on_the_cases_people_in_one_query(ca
                                              details="No contact with the father", starts_on=today)
     ended = services.record_alert_create(user=cast.worker, case=family, person=None, category="medical",
                                          severity="low", details="Asthma", starts_on=today)
-    services.record_alert_end(user=cast.worker, alert=ended, case=family, reason="No longer relevant")
+    services.record_alert_end(user=cast.worker, alert=ended,
+                              lock_version=ended.lock_version, case=family, reason="No longer relevant")
     with django_assert_num_queries(1):
         alerts = selectors.active_record_alerts([family.pk, other.pk])
     assert alerts[family.pk] == [on_case, on_parent]
@@ -121,7 +122,7 @@ def test_an_alert_must_end_with_a_reason(cast, family):
     alert = services.record_alert_create(user=cast.worker, case=family, person=None, category="other",
                                          severity="low", details="x", starts_on=timezone.localdate())
     with pytest.raises(CaseworkError, match="reason"):
-        services.record_alert_end(user=cast.worker, alert=alert, case=family, reason="  ")
+        services.record_alert_end(user=cast.worker, alert=alert, lock_version=alert.lock_version, case=family, reason="  ")
     alert.refresh_from_db()
     assert alert.ended_on is None
 
@@ -136,7 +137,7 @@ def test_an_overdue_alert_review_raises_an_in_app_alert(cast, family):
     assert raised.kind == AlertKind.RECORD_ALERT_REVIEW and list(raised.recipients.all()) == [cast.worker]
     due = start + dt.timedelta(days=30)
     assert raised.title.endswith(f"was due {due.day} {due:%b %Y}")  # the date as every page shows it
-    services.record_alert_review(user=cast.worker, alert=alert, case=family,
+    services.record_alert_review(user=cast.worker, alert=alert, lock_version=alert.lock_version, case=family,
                                  next_review_on=timezone.localdate() + dt.timedelta(days=30))
     raised.refresh_from_db()
     assert raised.status == AlertStatus.RESOLVED
@@ -376,6 +377,7 @@ def test_a_reviewed_alert_that_stays_needs_its_next_review_date(cast, family):
                                          starts_on=timezone.localdate(),
                                          review_on=timezone.localdate() + dt.timedelta(days=3))
     with pytest.raises(CaseworkError, match="next review date"):
-        services.record_alert_review(user=cast.worker, alert=alert, case=family, next_review_on=None)
+        services.record_alert_review(user=cast.worker, alert=alert, lock_version=alert.lock_version, case=family,
+                                     next_review_on=None)
     alert.refresh_from_db()
     assert alert.review_on == timezone.localdate() + dt.timedelta(days=3)

@@ -132,7 +132,8 @@ def test_api_refuses_a_step_outside_the_table_with_the_reason(client, cast, fami
 def test_api_patch_of_status_follows_the_table_and_is_all_or_nothing(client, cast, family, directory):
     referral = make_referral(family, directory["paid"], cast.worker)
     client.force_login(cast.worker)
-    response = client.patch(f"/api/referrals/{referral.pk}/", {"status": "sent", "reason": "Changed reason"},
+    response = client.patch(f"/api/referrals/{referral.pk}/", {"status": "sent", "reason": "Changed reason",
+                                                                 "lock_version": referral.lock_version},
                             content_type="application/json")
     assert response.status_code == 400 and "financial delegate" in response.json()["detail"]
     referral.refresh_from_db()

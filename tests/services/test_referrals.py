@@ -126,12 +126,13 @@ def test_a_self_referral_names_the_parent_and_the_support_given(cast, family, di
 
 def test_a_draft_can_be_changed_but_a_sent_referral_cannot(cast, family, directory):
     referral = make_referral(family, directory["free"], cast.worker)
-    svc.referral_update(user=cast.worker, referral=referral, reason="New reason", people=family.children)
+    svc.referral_update(user=cast.worker, referral=referral, lock_version=referral.lock_version, reason="New reason",
+                        people=family.children)
     referral.refresh_from_db()
     assert referral.reason == "New reason" and set(referral.people.all()) == set(family.children)
     svc.referral_transition(user=cast.worker, referral=referral, to_status="sent")
     with pytest.raises(CaseworkError, match="Only a draft"):
-        svc.referral_update(user=cast.worker, referral=referral, reason="Changed later")
+        svc.referral_update(user=cast.worker, referral=referral, lock_version=referral.lock_version, reason="Changed later")
     assert Referral.objects.get(pk=referral.pk).reason == "New reason"
 
 
