@@ -128,5 +128,6 @@ class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = ["id", "reference", "team", "caseworker", "opened_on", "substantiated_on", "closed_on", "phase",
-                  "risk_level", "members", "risk_assessments", "allocations"]
-        read_only_fields = ["reference", "closed_on"]
+                  "risk_level", "restricted", "members", "risk_assessments", "allocations"]
+        # Restricting access is a team leader's decision with a reason, made on the case's page.
+        read_only_fields = ["reference", "closed_on", "restricted"]
