@@ -320,3 +320,17 @@ def test_the_case_list_does_not_grow_with_restricted_cases_or_named_staff(client
     small = _queries(client, "/cases/?scope=")
     restrict_more(6)
     assert _queries(client, "/cases/?scope=") == small
+
+
+def test_the_digest_does_not_e_mail_an_alert_about_a_case_restricted_since(cast, cases, mailoutbox):
+    from alerts.digest import digests_send
+
+    case = cases["own"]
+    for user in (cast.colleague, cast.worker):
+        user.email = f"{user.username}@example.org"
+        user.save()
+    alert_raise(key="t:4", kind="other", title=f"About {case.reference}", recipients=[cast.colleague, cast.worker],
+                case=case)
+    services.case_restrict(user=cast.leader, case=case, reason="In the news")
+    assert digests_send() == 1
+    assert [m.to for m in mailoutbox] == [[cast.worker.email]] and case.reference in mailoutbox[0].body
