@@ -334,3 +334,11 @@ def test_the_digest_does_not_e_mail_an_alert_about_a_case_restricted_since(cast,
     services.case_restrict(user=cast.leader, case=case, reason="In the news")
     assert digests_send() == 1
     assert [m.to for m in mailoutbox] == [[cast.worker.email]] and case.reference in mailoutbox[0].body
+
+
+def test_staff_a_write_may_name_on_a_restricted_case_are_those_who_see_it(cast, restricted):
+    from cases.permissions import records_in_case
+
+    staff = set(records_in_case(cast.leader, restricted, "staff"))
+    assert {cast.worker, cast.leader, cast.named} <= staff
+    assert cast.colleague not in staff and cast.support_officer not in staff
