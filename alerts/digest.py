@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from alerts.models import AlertRecipient, AlertStatus
+from alerts.services import through_restriction
 
 
 def digests_send(*, base_url: str = "") -> int:
@@ -22,9 +23,12 @@ def digests_send(*, base_url: str = "") -> int:
         .select_related("alert", "user")
         .order_by("user_id", "alert__kind", "alert__created_at")
     )
+    # Not about a restricted case the person no longer sees (restricted after the alert was raised).
+    allowed = set(through_restriction((row.alert.case_id, row.user_id) for row in rows))
     by_user = defaultdict(list)
     for row in rows:
-        by_user[row.user].append(row)
+        if (row.alert.case_id, row.user_id) in allowed:
+            by_user[row.user].append(row)
     messages = []
     for user, items in by_user.items():
         body = render_to_string("alerts/digest.txt", {"user": user, "alerts": [i.alert for i in items],

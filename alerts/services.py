@@ -9,6 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from alerts.models import Alert, AlertRecipient, AlertStatus
+from cases.permissions import restricted_readers
+
+
+def through_restriction(pairs) -> list[tuple[int, int]]:
+    """Of ``(case id or None, user id)`` pairs, those where the user may read an alert about the
+    case: an alert about a restricted case reaches only those who see it (a fixed number of queries)."""
+    pairs = list(pairs)
+    readers = restricted_readers({case_id for case_id, _ in pairs if case_id is not None})
+    return [(case_id, user_id) for case_id, user_id in pairs if case_id not in readers or user_id in readers[case_id]]
 
 
 @transaction.atomic
@@ -25,10 +34,10 @@ def alert_raise(*, key: str, kind: str, title: str, recipients, case=None, month
         Alert.objects.filter(pk=alert.pk).update(status=AlertStatus.NEW, resolved_at=None, title=title,
                                                  acknowledged_at=None, acknowledged_by=None)
         alert.refresh_from_db()
-    AlertRecipient.objects.bulk_create(
-        [AlertRecipient(alert=alert, user=user) for user in {u for u in recipients if u is not None}],
-        ignore_conflicts=True,
-    )
+    users = {u.pk: u for u in recipients if u is not None}
+    allowed = through_restriction((alert.case_id, pk) for pk in users)
+    AlertRecipient.objects.bulk_create([AlertRecipient(alert=alert, user=users[pk]) for _, pk in allowed],
+                                       ignore_conflicts=True)
     return alert
 
 
@@ -88,8 +97,10 @@ def alerts_raise_many(specs: list[AlertSpec]) -> int:
         Alert.objects.filter(key__in=keys, status=AlertStatus.RESOLVED).update(
             status=AlertStatus.NEW, resolved_at=None, acknowledged_at=None, acknowledged_by=None)
         ids = dict(Alert.objects.filter(key__in=keys).values_list("key", "pk"))
+        allowed = set(through_restriction((s.case_id, u) for s in specs for u in set(s.recipient_ids)))
         AlertRecipient.objects.bulk_create(
-            [AlertRecipient(alert_id=ids[s.key], user_id=u) for s in specs for u in set(s.recipient_ids)],
+            [AlertRecipient(alert_id=ids[s.key], user_id=u) for s in specs for u in set(s.recipient_ids)
+             if (s.case_id, u) in allowed],
             batch_size=5000, ignore_conflicts=True,
         )
     return len(set(keys) - existing)

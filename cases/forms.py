@@ -22,7 +22,7 @@ from cases.models import (
     Team,
     User,
 )
-from cases.permissions import records_in_case
+from cases.permissions import records_in_case, staff_to_name
 
 
 class DateInput(forms.DateInput):
@@ -96,6 +96,24 @@ class ReallocateForm(forms.Form):
         self.fields["caseworker"].queryset = workers.select_related("team__office").order_by(
             "team__office__name", "team__name", "last_name", "first_name")
         self.fields["caseworker"].label_from_instance = lambda u: f"{u} — {u.team.name} ({u.team.office.code})"
+
+
+class RestrictForm(forms.Form):
+    reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="e.g. the child is a relative of a member of staff; the family is in the news")
+
+
+class RestrictedStaffForm(forms.Form):
+    """Name a member of staff on a restricted case: any active member of staff of the agency,
+    by name, who does not see it already."""
+
+    staff = forms.ModelChoiceField(queryset=User.objects.none(), label="Member of staff")
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = staff_to_name(case)
+        self.fields["staff"].label_from_instance = lambda u: (
+            f"{u} — {u.get_role_display()}{f', {u.team.name}' if u.team else ''}")
 
 
 class PersonForm(VersionedForm, forms.ModelForm):

@@ -135,6 +135,16 @@ class Case(Versioned):
     closed_on = models.DateField(null=True, blank=True)
     phase = models.CharField(max_length=24, choices=Phase.choices, default=Phase.CASE_PLANNING)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Restricted access (a staff member's relative, a case in the news): only the allocated
+    # caseworker, the team's leaders and the named staff see it (cases/permissions.py).
+    restricted = models.BooleanField(default=False)
+    restricted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    restricted_at = models.DateTimeField(null=True, blank=True)
+    restricted_reason = models.CharField(max_length=300, blank=True)
+    restricted_staff = models.ManyToManyField(settings.AUTH_USER_MODEL, through="RestrictedCaseStaff",
+                                              through_fields=("case", "user"),
+                                              related_name="restricted_cases_named", blank=True)
     history = HistoricalRecords()
 
     objects = CaseQuerySet.as_manager()
@@ -145,6 +155,10 @@ class Case(Versioned):
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
                 name="case_closed_after_opened",
+            ),
+            models.CheckConstraint(
+                condition=Q(restricted=False) | ~Q(restricted_reason=""),
+                name="case_restricted_with_reason",
             ),
         ]
         permissions = [("view_case_record", "May view a case shared with them individually")]
@@ -183,6 +197,26 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
     a case shared with a support officer or a colleague outside the allocated team."""
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class RestrictedCaseStaff(models.Model):
+    """A member of staff named on a restricted case, so they see it too; who named them, when.
+    Lifting the restriction clears the list (the history keeps it)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="restricted_staff_entries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        verbose_name = "named staff member of a restricted case"
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="staff_named_once_per_case")]
+
+    def __str__(self):
+        return f"{self.user} on {self.case}"
 
 
 class AboriginalTorresStraitIslander(models.TextChoices):

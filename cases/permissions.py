@@ -11,6 +11,15 @@ Who sees a case:
 - a manager: every case of the offices they manage;
 - nobody else (administrators manage reference data, not case records).
 
+A **restricted** case (``Case.restricted``: a staff member's relative, a case in the news)
+narrows that: only its allocated caseworker, the leaders of its team and the staff named on it
+(``Case.restricted_staff``) see it; naming someone lets them see it even from outside the team.
+Everyone else who would otherwise see it — colleagues, shared support officers, managers,
+administrators — gets 404 everywhere, because every read starts from :func:`visible_cases`. Only
+aggregate numbers (the compliance dashboards' counts) still include it, through
+:func:`countable_cases`, which never names a case. Team leaders of the case's team mark and
+unmark it and keep the named list (:data:`Action.RESTRICT`).
+
 A case one may not see answers 404, never revealing that it exists. Because the
 rules are evaluated against the current allocation on every request, access follows
 reallocation immediately.
@@ -45,7 +54,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers
 
-from cases.models import Case, CaseUserObjectPermission, MemberRole, Person, Role, User
+from cases.models import Case, CaseUserObjectPermission, MemberRole, Person, RestrictedCaseStaff, Role, User
 
 SHARE_PERMISSION = "cases.view_case_record"
 
@@ -55,6 +64,7 @@ class Action(str, Enum):
     EDIT = "edit"  # record contacts, people, legal status, risk assessments
     ALLOCATE = "allocate"  # reallocate to another caseworker or team
     APPROVE = "approve"  # approve overrides, increased contact, endorse plans
+    RESTRICT = "restrict"  # mark or unmark restricted access, keep the named staff
 
 
 FIELD_ROLES = {Role.CASEWORKER, Role.SUPPORT_OFFICER}
@@ -67,8 +77,8 @@ def _shared_with(user) -> Q:
     return Q(Exists(grants))
 
 
-def visibility_filter(user) -> Q | None:
-    """The condition a case must meet to be visible to ``user``; None means nothing is."""
+def _scope_filter(user) -> Q | None:
+    """The cases ``user``'s role, team or offices reach, before any restriction; None for none."""
     if not (user and user.is_authenticated and user.is_active):
         return None
     if user.role in FIELD_ROLES:
@@ -81,6 +91,33 @@ def visibility_filter(user) -> Q | None:
     if user.role == Role.MANAGER:
         return Q(team__office__in=user.managed_offices.all())
     return None
+
+
+def _named_on_restricted(user) -> Q:
+    named = RestrictedCaseStaff.objects.filter(case=OuterRef("pk"), user=user)
+    return Q(restricted=True) & Q(Exists(named))
+
+
+def visibility_filter(user) -> Q | None:
+    """The condition a case must meet to be visible to ``user``; None means nothing is.
+    Within the user's reach an unrestricted case; a restricted one only for its caseworker and
+    its team's leaders; and any restricted case on which the user is named."""
+    scope = _scope_filter(user)
+    if scope is None:
+        return None
+    past_restriction = Q(restricted=False) | Q(caseworker=user)
+    if user.role == Role.TEAM_LEADER:
+        past_restriction |= Q(team__in=user.led_teams.all())
+    return scope & past_restriction | _named_on_restricted(user)
+
+
+def countable_cases(user) -> QuerySet:
+    """Cases counted in ``user``'s aggregate numbers (dashboards): those visible plus the
+    restricted ones within their reach. Only for counts; never list or name these cases."""
+    scope = _scope_filter(user)
+    if scope is None:
+        return Case.objects.none()
+    return Case.objects.filter(scope | _named_on_restricted(user))
 
 
 def visible_cases(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -115,7 +152,7 @@ def _allowed(user, action: Action, case: Case) -> bool:
     if action == Action.ALLOCATE:
         # Team leaders reallocate their teams' cases; managers transfer between their offices' teams.
         return case.team_id in led_team_ids(user) or user.role == Role.MANAGER
-    if action == Action.APPROVE:
+    if action in (Action.APPROVE, Action.RESTRICT):
         return case.team_id in led_team_ids(user)
     return False
 
@@ -248,9 +285,57 @@ def _staff_of(user, case: Case, kind: str) -> QuerySet:
         return User.objects.filter(role=Role.TEAM_LEADER, led_teams=case.team_id)
     if kind == "caseworker":
         return User.objects.filter(role=Role.CASEWORKER, team_id=case.team_id, is_active=True)
-    # The case's caseworker, its team and the team's leaders, and the user (who may work on it).
-    return User.objects.filter(Q(team_id=case.team_id) | Q(led_teams=case.team_id) | Q(pk=case.caseworker_id)
-                               | Q(pk=user.pk), is_active=True, role__in=STAFF_ROLES).distinct()
+    # The case's caseworker, its team and the team's leaders, and the user (who may work on it);
+    # of a restricted case, only those of them who see it.
+    staff = User.objects.filter(Q(team_id=case.team_id) | Q(led_teams=case.team_id) | Q(pk=case.caseworker_id)
+                                | Q(pk=user.pk), is_active=True, role__in=STAFF_ROLES)
+    if case.restricted:
+        staff = staff.filter(restriction_passed_by(case))
+    return staff.distinct()
+
+
+# --- Restricted cases ----------------------------------------------------------------------
+
+RESTRICTED_STAFF_ROLES = [Role.CASEWORKER, Role.SUPPORT_OFFICER, Role.TEAM_LEADER, Role.MANAGER]
+
+
+def restriction_passed_by(case: Case) -> Q:
+    """Users (a condition on ``User``) whom ``case``'s restriction lets through: its caseworker,
+    its team's leaders and the staff named on it. For a case that is not restricted, everyone."""
+    if not case.restricted:
+        return Q()
+    named = RestrictedCaseStaff.objects.filter(case_id=case.pk).values("user_id")
+    return Q(pk=case.caseworker_id) | Q(role=Role.TEAM_LEADER, led_teams=case.team_id) | Q(pk__in=named)
+
+
+def restricted_readers(case_ids) -> dict[int, set[int]]:
+    """{case id: ids of the users its restriction lets through} for the restricted cases among
+    ``case_ids`` (two queries); a case not in the answer is not restricted. Alerts use it so an
+    alert about a restricted case reaches nobody who would get 404 opening it."""
+    cases = list(Case.objects.filter(pk__in=set(case_ids), restricted=True).values_list("pk", "caseworker_id",
+                                                                                          "team_id"))
+    if not cases:
+        return {}
+    readers = {pk: {caseworker_id} for pk, caseworker_id, _team in cases}
+    leaders = User.led_teams.through.objects.filter(team_id__in={team for *_, team in cases},
+                                                    user__role=Role.TEAM_LEADER)
+    by_team: dict[int, set[int]] = {}
+    for team_id, user_id in leaders.values_list("team_id", "user_id"):
+        by_team.setdefault(team_id, set()).add(user_id)
+    for pk, _worker, team_id in cases:
+        readers[pk] |= by_team.get(team_id, set())
+    for case_id, user_id in RestrictedCaseStaff.objects.filter(case_id__in=readers).values_list("case_id", "user_id"):
+        readers[case_id].add(user_id)
+    return readers
+
+
+def staff_to_name(case: Case) -> QuerySet:
+    """Who a team leader may name on ``case``'s restricted list: active staff of the agency who
+    are not already through (its caseworker, its team's leaders, those named)."""
+    staff = User.objects.filter(is_active=True, role__in=RESTRICTED_STAFF_ROLES)
+    named = RestrictedCaseStaff.objects.filter(case_id=case.pk).values("user_id")
+    return (staff.exclude(pk=case.caseworker_id).exclude(role=Role.TEAM_LEADER, led_teams=case.team_id)
+            .exclude(pk__in=named).select_related("team").order_by("last_name", "first_name", "username"))
 
 
 def records_in_case(user, case: Case | None, kind: str, *, roles=None) -> QuerySet:
@@ -406,6 +491,8 @@ def inbound_reviewers(message) -> QuerySet:
     case = inbound_case(message)
     if case is None:
         return leaders
+    if case.restricted:  # its team's leaders and those named; nobody merely shared on it
+        return leaders.filter(restriction_passed_by(case)).distinct()
     shared = CaseUserObjectPermission.objects.filter(content_object=case, permission__codename="view_case_record")
     return leaders.filter(Q(led_teams=case.team_id) | Q(pk=case.caseworker_id)
                           | Q(pk__in=shared.values("user_id"))).distinct()

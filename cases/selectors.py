@@ -21,6 +21,7 @@ from cases.models import (
     LivingArrangement,
     MemberRole,
     Person,
+    RestrictedCaseStaff,
     RiskAssessment,
     Role,
     Team,
@@ -201,6 +202,7 @@ def case_record_history(case: Case, limit: int = 200) -> list[HistoryEntry]:
         (LivingArrangement.history.filter(member_id__in=member_names), of_member("Living arrangement")),
         (RiskAssessment.history.filter(case_id=case.pk), lambda row: "Risk assessment"),
         (Allocation.history.filter(case_id=case.pk), lambda row: "Allocation"),
+        (RestrictedCaseStaff.history.filter(case_id=case.pk), lambda row: "Named staff of the restricted case"),
     ]
     raw, wanted = [], {model: set() for model in _NAMES}
     for rows, label in sources:

@@ -23,6 +23,7 @@ from cases.models import (
     MemberRole,
     Person,
     Phase,
+    RestrictedCaseStaff,
     RiskAssessment,
     Role,
     Team,
@@ -30,6 +31,7 @@ from cases.models import (
 from cases.permissions import (
     Action,
     require,
+    staff_to_name,
     teams_for_new_cases,
     teams_for_reallocation,
     visible_cases,
@@ -155,6 +157,64 @@ def case_reallocate(*, user, case: Case, caseworker, team: Team | None = None, r
     _save(case, user, update_fields=["caseworker", "team"])
     facts_changed(case_id=case.pk, since=on, by=user)
     return case
+
+
+def _restricting(user, case: Case) -> Case:
+    """The case, locked, once ``user`` is known to be a leader of its team (404/403 otherwise)."""
+    require(user, Action.RESTRICT, case)
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def case_restrict(*, user, case: Case, reason: str) -> Case:
+    """Restrict access to ``case``: from now only its caseworker, its team's leaders and the
+    staff named on it see it. The reason is kept in the case's history."""
+    case = _restricting(user, case)
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseworkError("Give the reason access to this case is restricted.")
+    if len(reason) > Case._meta.get_field("restricted_reason").max_length:
+        raise CaseworkError("Keep the reason to 300 characters.")
+    if case.restricted:
+        raise CaseworkError("Access to this case is already restricted.")
+    case.restricted, case.restricted_reason = True, reason
+    case.restricted_by, case.restricted_at = user, timezone.now()
+    return _save(case, user, update_fields=["restricted", "restricted_reason", "restricted_by", "restricted_at"])
+
+
+@transaction.atomic
+def case_unrestrict(*, user, case: Case) -> Case:
+    """Lift the restriction: the case is seen as any other again; the named list is cleared."""
+    case = _restricting(user, case)
+    if not case.restricted:
+        raise CaseworkError("Access to this case is not restricted.")
+    for entry in RestrictedCaseStaff.objects.filter(case=case):
+        entry._history_user = user
+        entry.delete()  # one by one, so the history records each removal and by whom
+    case.restricted, case.restricted_reason, case.restricted_by, case.restricted_at = False, "", None, None
+    return _save(case, user, update_fields=["restricted", "restricted_reason", "restricted_by", "restricted_at"])
+
+
+@transaction.atomic
+def case_restricted_staff_add(*, user, case: Case, staff) -> RestrictedCaseStaff:
+    """Name ``staff`` on a restricted case, so they see it too."""
+    case = _restricting(user, case)
+    if not case.restricted:
+        raise CaseworkError("Restrict access to the case before naming staff who may see it.")
+    if staff is None or not staff_to_name(case).filter(pk=staff.pk).exists():
+        raise CaseworkError("Choose an active member of staff who does not already see this case.")
+    return _save(RestrictedCaseStaff(case=case, user=staff, added_by=user), user)
+
+
+@transaction.atomic
+def case_restricted_staff_remove(*, user, case: Case, staff) -> None:
+    """Take ``staff`` off a restricted case's named list; they no longer see it (unless allocated)."""
+    case = _restricting(user, case)
+    entry = RestrictedCaseStaff.objects.filter(case=case, user=staff).first() if staff is not None else None
+    if entry is None:
+        raise CaseworkError("This member of staff is not named on the case.")
+    entry._history_user = user
+    entry.delete()
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<str:reference>/", views.case_detail, name="detail"),
     path("<str:reference>/edit/", views.case_edit, name="edit"),
     path("<str:reference>/reallocate/", views.case_reallocate, name="reallocate"),
+    path("<str:reference>/restricted/", views.case_restricted, name="restricted"),
     path("<str:reference>/members/new/", views.member_add, name="member_add"),
     path("<str:reference>/members/<int:member_id>/edit/", views.member_edit, name="member_edit"),
     path("<str:reference>/members/<int:member_id>/address/", views.address_add, name="address_add"),

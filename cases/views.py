@@ -85,6 +85,7 @@ def case_detail(request, reference):
         "others": [m for m in members if m.role != MemberRole.CHILD],
         "can_edit": can(request.user, Action.EDIT, case),
         "can_allocate": can(request.user, Action.ALLOCATE, case),
+        "can_restrict": can(request.user, Action.RESTRICT, case),
         "history": selectors.case_record_history(case, limit=HISTORY_LIMIT),
         "history_limit": HISTORY_LIMIT,
         "lead_sections": extensions.render_case_sections(request, case, lead=True),
@@ -114,6 +115,42 @@ def case_reallocate(request, reference):
             messages.success(request, f"{case.reference} reallocated to {new_worker}.")
             return redirect(case)
     return render(request, "cases/form.html", {"form": form, "case": case, "title": "Reallocate case"})
+
+
+def case_restricted(request, reference):
+    """Restricted access: a leader of the case's team marks or unmarks it (with a reason) and
+    keeps the list of staff named on it. Which form was sent is the button's ``do``."""
+    case = get_case_or_404(request.user, reference, Action.RESTRICT)
+    do = request.POST.get("do", "") if request.method == "POST" else ""
+    restrict_form = forms.RestrictForm(request.POST if do == "restrict" else None)
+    staff_form = forms.RestrictedStaffForm(request.POST if do == "add" else None, case=case)
+    writes = {
+        "restrict": (restrict_form, lambda: services.case_restrict(
+            user=request.user, case=case, reason=restrict_form.cleaned_data["reason"]), "Access restricted."),
+        "unrestrict": (restrict_form, lambda: services.case_unrestrict(user=request.user, case=case),
+                       "The restriction is lifted."),
+        "add": (staff_form, lambda: services.case_restricted_staff_add(
+            user=request.user, case=case, staff=staff_form.cleaned_data["staff"]), "Staff member named."),
+        "remove": (staff_form, lambda: services.case_restricted_staff_remove(
+            user=request.user, case=case, staff=case.restricted_staff.filter(pk=_int_or_none(
+                request.POST.get("staff", ""))).first()), "Staff member taken off the list."),
+    }
+    form, write, done = writes.get(do, (None, None, ""))
+    if write is not None and (not form.is_bound or form.is_valid()):
+        try:
+            write()
+        except services.CaseworkError as error:
+            if not form.is_bound:  # a button without fields: the message goes above the page
+                messages.error(request, str(error))
+                return redirect("cases:restricted", reference=case.reference)
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, done)
+            return redirect("cases:restricted", reference=case.reference)
+    return render(request, "cases/restricted.html", {
+        "case": case, "restrict_form": restrict_form, "staff_form": staff_form,
+        "named": case.restricted_staff_entries.select_related("user", "added_by"),
+    })
 
 
 def member_add(request, reference):

@@ -14,7 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from alerts.models import Alert, AlertKind, AlertRecipient, AlertStatus
-from alerts.services import AlertSpec, alerts_raise_many, alerts_resolve_many
+from alerts.services import AlertSpec, alerts_raise_many, alerts_resolve_many, through_restriction
 from cases.models import Case, Role, User
 from contacts import rules
 from contacts.models import CaseMonth, ComplianceRun, MonthStatus, PendingRecompute, RunChunk, RunKind
@@ -263,19 +263,22 @@ def escalate_shortfalls(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     due = list(Alert.objects.filter(kind=AlertKind.CONTACT_SHORTFALL, status=AlertStatus.NEW, escalated_at__isnull=True,
                                     created_at__lte=now - dt.timedelta(days=settings.ALERT_ESCALATION_DAYS))
-               .values_list("pk", "case__team__office_id"))
+               .values_list("pk", "case__team__office_id", "case_id"))
     if not due:
         return 0
     managers = defaultdict(set)
     for user_id, office_id in User.managed_offices.through.objects.filter(
-        office_id__in={office for _, office in due}, user__role=Role.MANAGER
+        office_id__in={office for _, office, _case in due}, user__role=Role.MANAGER
     ).values_list("user_id", "office_id"):
         managers[office_id].add(user_id)
+    # Managers not named on a restricted case do not see it, so its alert does not reach them.
+    allowed = set(through_restriction((case_id, u) for _, office, case_id in due for u in managers[office]))
     with transaction.atomic():
         AlertRecipient.objects.bulk_create(
-            [AlertRecipient(alert_id=pk, user_id=u) for pk, office in due for u in managers[office]],
+            [AlertRecipient(alert_id=pk, user_id=u) for pk, office, case_id in due for u in managers[office]
+             if (case_id, u) in allowed],
             ignore_conflicts=True)
-        Alert.objects.filter(pk__in=[pk for pk, _ in due], escalated_at__isnull=True).update(escalated_at=now)
+        Alert.objects.filter(pk__in=[pk for pk, *_ in due], escalated_at__isnull=True).update(escalated_at=now)
     return len(due)
 
 

@@ -101,8 +101,9 @@ def manager_dashboard(request):
 def drill_down(request):
     month = _month_param(request)
     filters = {key: request.GET.get(key, "") for key in dashboards.FILTERS}
-    rows = dashboards.drill_down(request.user, month=month, status=request.GET.get("status", ""),
-                                 at_risk=request.GET.get("at_risk") == "1", **filters)
+    criteria = {"month": month, "status": request.GET.get("status", ""), "at_risk": request.GET.get("at_risk") == "1",
+                **filters}
+    rows = dashboards.drill_down(request.user, **criteria)
     if request.GET.get("export") == "csv":
         header = ["Case", "Month", "Office", "Team", "Caseworker", "Case type", "Risk level", "Status", "Achieved",
                   "Required", "Status as closed", "Achieved as closed", "Required as closed", "Amended at"]
@@ -114,7 +115,8 @@ def drill_down(request):
         response["Content-Disposition"] = f'attachment; filename="cases-{month:%Y-%m}.csv"'
         return response
     return render(request, "contacts/drill_down.html", {
-        "rows": rows[:500], "count": rows.count(), "month": month, "filters": _filter_labels(filters),
+        "rows": rows[:500], "count": rows.count(), "month": month,
+        "not_listed": dashboards.drill_down_not_listed(request.user, **criteria), "filters": _filter_labels(filters),
         "status": request.GET.get("status", ""), "query": request.GET.urlencode(),
     })
 

@@ -3,7 +3,11 @@ results (CaseMonth), so dashboards, alerts, exports and the case page agree.
 
 Compliance rate = assessable case-months fully met ÷ assessable case-months, where a
 case-month is assessable when its requirement could be evaluated (status met or short).
-Months "not assessable" (e.g. risk level missing) are counted and shown separately."""
+Months "not assessable" (e.g. risk level missing) are counted and shown separately.
+
+The numbers count every case within the user's reach, restricted ones included
+(:func:`countable_cases`); the lists behind them (drill-downs, "my month") name only the cases
+the user may see, and say how many restricted ones they leave out."""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from cases.permissions import visible_cases
+from cases.permissions import countable_cases, visible_cases
 from contacts import rules
 from contacts.models import CaseMonth, MonthStatus
 
@@ -37,7 +41,8 @@ def months_back(count: int = 12, today: dt.date | None = None) -> list[dt.date]:
 
 
 def results_for(user, months: list[dt.date]):
-    return CaseMonth.objects.filter(case__in=visible_cases(user), month__gte=months[0], month__lte=months[-1])
+    """The stored results behind ``user``'s numbers: for counting only (restricted cases included)."""
+    return CaseMonth.objects.filter(case__in=countable_cases(user), month__gte=months[0], month__lte=months[-1])
 
 
 @dataclass
@@ -98,8 +103,20 @@ def overall(user, months: list[dt.date]) -> dict[dt.date, Cell]:
 
 
 def drill_down(user, *, month: dt.date, status: str = "", at_risk: bool = False, **filters):
-    """The case-months behind a number."""
-    rows = CaseMonth.objects.filter(case__in=visible_cases(user), month=month)
+    """The case-months behind a number, of the cases ``user`` may see."""
+    return _drill_rows(visible_cases(user), month=month, status=status, at_risk=at_risk, **filters).select_related(
+        "case__team__office", "case__caseworker").order_by("case__reference")
+
+
+def drill_down_not_listed(user, *, month: dt.date, status: str = "", at_risk: bool = False, **filters) -> int:
+    """How many case-months behind the same number are of restricted cases ``user`` may not see:
+    counted in the dashboard, left out of the list (one query)."""
+    hidden = countable_cases(user).exclude(pk__in=visible_cases(user).values("pk"))
+    return _drill_rows(hidden, month=month, status=status, at_risk=at_risk, **filters).count()
+
+
+def _drill_rows(cases, *, month: dt.date, status: str, at_risk: bool, **filters):
+    rows = CaseMonth.objects.filter(case__in=cases, month=month)
     for key, value in filters.items():
         if key in FILTERS and value:
             rows = rows.filter(**{FILTERS[key]: value if value != "—" else ""})
@@ -107,11 +124,12 @@ def drill_down(user, *, month: dt.date, status: str = "", at_risk: bool = False,
         rows = rows.filter(status=status)
     if at_risk:
         rows = rows.filter(at_risk=True)
-    return rows.select_related("case__team__office", "case__caseworker").order_by("case__reference")
+    return rows
 
 
 def short_or_at_risk_by_caseworker(user, month: dt.date):
-    return (CaseMonth.objects.filter(case__in=visible_cases(user), month=month)
+    """Counts per caseworker (restricted cases included: a number names no case)."""
+    return (CaseMonth.objects.filter(case__in=countable_cases(user), month=month)
             .filter(Q(status=MonthStatus.SHORT) | Q(status=MonthStatus.NOT_ASSESSABLE))
             .values("case__caseworker__username", "case__caseworker__first_name", "case__caseworker__last_name")
             .order_by("case__caseworker__last_name")

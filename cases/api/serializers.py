@@ -132,5 +132,6 @@ class CaseSerializer(VersionedSerializer):
     class Meta:
         model = Case
         fields = ["id", "reference", "team", "caseworker", "opened_on", "substantiated_on", "closed_on", "phase",
-                  "risk_level", "members", "risk_assessments", "allocations", "lock_version"]
-        read_only_fields = ["reference", "closed_on"]
+                  "risk_level", "restricted", "members", "risk_assessments", "allocations", "lock_version"]
+        # Restricting access is a team leader's decision with a reason, made on the case's page.
+        read_only_fields = ["reference", "closed_on", "restricted"]
