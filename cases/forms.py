@@ -192,7 +192,7 @@ class LivingArrangementForm(ChildFactForm):
         model = LivingArrangement
         fields = ["kind", "with_person", "placement", "details", "effective_from", "effective_to"]
         widgets = _date_widgets("effective_from", "effective_to")
-        labels = {"with_person": "Living with (parent or carer)"}
+        labels = {"with_person": "Living with (parent, carer or permanent guardian)"}
 
     def __init__(self, *args, member=None, **kwargs):
         super().__init__(*args, member=member, **kwargs)

@@ -228,6 +228,7 @@ def member_update(*, user, member: CaseMember, **fields) -> CaseMember:
 LIVES_WITH_ROLES = {
     LivingKind.AT_HOME: {MemberRole.PARENT},
     LivingKind.IN_CARE: {MemberRole.CARER, MemberRole.FAMILY, MemberRole.SIGNIFICANT},
+    LivingKind.PERMANENT_GUARDIAN: {MemberRole.CARER, MemberRole.FAMILY, MemberRole.SIGNIFICANT},
     LivingKind.OTHER: {MemberRole.PARENT, MemberRole.CARER, MemberRole.FAMILY, MemberRole.SIGNIFICANT},
 }
 
@@ -261,8 +262,10 @@ def child_fact_record(*, user, fact, end_current: bool = False):
         if lives_with is None:
             raise CaseworkError("The person the child lives with must belong to the case.")
         if lives_with.role not in roles:
-            kind = "at home, the child lives with a parent" if fact.kind == LivingKind.AT_HOME else (
-                "in care, the child lives with a carer or family member")
+            kind = {LivingKind.AT_HOME: "at home, the child lives with a parent",
+                    LivingKind.PERMANENT_GUARDIAN: "with their permanent guardian, the child lives with a carer "
+                                                   "or family member"}.get(
+                fact.kind, "in care, the child lives with a carer or family member")
             raise CaseworkError(f"When {kind} of the case; {lives_with.person} is recorded as "
                                 f"{lives_with.get_role_display().lower()}.")
     superseded = fact.superseded() if end_current else None
