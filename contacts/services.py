@@ -516,6 +516,9 @@ def requirement_change_decide(*, user, change: RequirementChange, approve: bool,
         raise CaseworkError("This request has already been decided.")
     change.refresh_from_db()
     alert_resolve(key=f"requirement-change:{change.pk}")
+    if approve and change.kind == RequestKind.INCREASE and change.last_month >= timezone.localdate().replace(day=1):
+        # An increase answers a safety plan's call for additional contact (responses app).
+        alert_resolve(key=additional_contact_alert_key(case.pk))
     if approve and change.kind == RequestKind.INCREASE:
         months = _months_label(change.first_month, change.last_month)
         case_note_add(user=user, case=case, subject="Increased contact approved",
@@ -527,6 +530,12 @@ def requirement_change_decide(*, user, change: RequirementChange, approve: bool,
         queue_recompute(case.pk, [m for m in months_between(change.first_month, change.last_month) if m <= today],
                         by=user, reason=f"{change.get_kind_display()} approved: {change.reason}")
     return change
+
+
+def additional_contact_alert_key(case_id: int) -> str:
+    """The alert that a safety plan for a child's safe return home asks for more contact than
+    the standard (raised and resolved by the responses app; resolved here by an increase)."""
+    return f"additional-contact:{case_id}"
 
 
 def _status_words(result: dict) -> str:

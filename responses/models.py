@@ -280,6 +280,19 @@ class SafetyPlan(models.Model):
         return self.documented_on > self.documentation_due_on
 
 
+class NoIncreaseDecision(models.Model):
+    """A team leader's record that an approved safety plan for a child's safe return home
+    needs no increase of contact (seed 000, 4.2 asks for additional contact): who, when, why."""
+
+    plan = models.OneToOneField(SafetyPlan, on_delete=models.PROTECT, related_name="no_increase")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+    reason = models.CharField(max_length=300)
+
+    def __str__(self):
+        return f"No increase needed for {self.plan}"
+
+
 # --- Supervision and formal reviews ---------------------------------------------------------
 
 
