@@ -22,6 +22,7 @@ from cases.models import (
     User,
 )
 from cases.permissions import records_in_case
+from casework.dates import day_label
 
 
 class DateInput(forms.DateInput):
@@ -165,7 +166,7 @@ class ChildFactForm(forms.ModelForm):
         else:
             noun = type(self.instance)._meta.verbose_name
             self.fields["end_current"].label = (f"End the current {noun} ({current}, from "
-                                                f"{current.effective_from:%d %b %Y}) the day before this one starts")
+                                                f"{day_label(current.effective_from)}) the day before this one starts")
 
     def _post_clean(self):
         # The model's overlap check must know whether the current record will be ended.

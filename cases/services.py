@@ -33,6 +33,7 @@ from cases.permissions import (
     visible_cases,
     visible_people,
 )
+from casework.dates import day_label
 
 
 class CaseworkError(Exception):
@@ -140,7 +141,7 @@ def case_reallocate(*, user, case: Case, caseworker, team: Team | None = None, r
     case = Case.objects.select_for_update().get(pk=case.pk)
     current = Allocation.objects.filter(case=case, ended_on__isnull=True).first()
     if current and on < current.started_on:
-        raise CaseworkError(f"The current allocation started on {current.started_on:%d %b %Y}; "
+        raise CaseworkError(f"The current allocation started on {day_label(current.started_on)}; "
                             "a reallocation cannot take effect before it.")
     if current:
         current.ended_on = on
@@ -296,8 +297,8 @@ def address_record(*, user, case: Case, address: Address) -> Address:
             other.effective_to = address.effective_from - dt.timedelta(days=1)
             _save(other, user, update_fields=["effective_to"])
         else:
-            until = f"{other.effective_to:%d %b %Y}" if other.effective_to else "now"
-            raise CaseworkError(f"This overlaps the address {other} ({other.effective_from:%d %b %Y} – {until}).")
+            until = f"{day_label(other.effective_to)}" if other.effective_to else "now"
+            raise CaseworkError(f"This overlaps the address {other} ({day_label(other.effective_from)} – {until}).")
     return _save(address, user)
 
 

@@ -32,7 +32,7 @@ from operator import itemgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
-from casework.dates import add_months  # also used as rules.add_months by the other contacts modules
+from casework.dates import add_months, day_label  # also used as rules.add_months by the other contacts modules
 
 # --- Vocabulary ------------------------------------------------------------------
 
@@ -436,7 +436,7 @@ def evaluate(facts: CaseMonthFacts) -> Evaluation:
     child_types = {c.member_id: child_case_type(c) for c in children}
     for child in children:
         if child_types[child.member_id] is None:
-            notes.append(f"{child.name}: no legal status in force on {reference_day(facts):%d %b %Y}.")
+            notes.append(f"{child.name}: no legal status in force on {day_label(reference_day(facts))}.")
     case_type = family_case_type(child_types.values())
 
     def result(lines=(), reason="", counted_ids=frozenset()):
@@ -512,7 +512,7 @@ def evaluate(facts: CaseMonthFacts) -> Evaluation:
             not_due = _add_guardian_line(builder, facts, child, f2f, by_member)
             if not_due:
                 notes.append(f"{child.name}: long-term guardianship — the visit with the child and the guardian "
-                             f"is next due {not_due:%d %b %Y}; no requirement this month.")
+                             f"is next due {day_label(not_due)}; no requirement this month.")
         elif child_type == PERMANENT:
             notes.append(f"{child.name}: permanent care order, living with their permanent guardian — "
                          f"no contact requirement.")

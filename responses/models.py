@@ -6,7 +6,10 @@ apply for a protection order."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from casework.dates import day_label
 
 # --- Record alerts ---------------------------------------------------------------------------
 
@@ -107,7 +110,7 @@ class Response(models.Model):
         indexes = [models.Index(fields=["case", "completed_at"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} received {self.received_at:%d %b %Y}"
+        return f"{self.get_kind_display()} received {day_label(timezone.localtime(self.received_at))}"
 
 
 class StepCode(models.TextChoices):

@@ -480,7 +480,7 @@ def safety_assessment_record(*, user, case: Case, completed_on: dt.date, decisio
     assessment.save()
     if response is not None:
         _tick(steps[rules.SAFETY_ASSESSMENT], user,
-              f"Safety assessment of {completed_on:%d %b %Y}: {assessment.get_decision_display()}")
+              f"Safety assessment of {day_label(completed_on)}: {assessment.get_decision_display()}")
         _complete_if_all_done(response)
     return assessment
 
@@ -702,7 +702,7 @@ def case_close(*, user, case: Case, closed_on: dt.date | None = None, confirmed:
     from contacts.services import scheduled_visits_cancel
     from services.services import referrals_end_for_case_closure
 
-    reason = f"Case closed on {closed_on:%d %b %Y}"
+    reason = f"Case closed on {day_label(closed_on)}"
     visits = scheduled_visits_cancel(user=user, case=case, reason=reason)
     referrals = referrals_end_for_case_closure(user=user, case=case, reason=reason)
     case_update(user=user, case=case, closed_on=closed_on, phase=Phase.CLOSED)
