@@ -75,7 +75,8 @@ class Scenario:
 
 SCENARIOS = [
     Scenario(InterventionType.PARENTAL_AGREEMENT, CasePlanGoal.REMAIN_AT_HOME, False),
-    Scenario(InterventionType.CARE_AGREEMENT, CasePlanGoal.REMAIN_AT_HOME, False),
+    # A care agreement places the child in care for a time, to go home again.
+    Scenario(InterventionType.CARE_AGREEMENT, CasePlanGoal.REUNIFICATION, True),
     Scenario(InterventionType.DIRECTIVE_ORDER, CasePlanGoal.REMAIN_AT_HOME, False),
     Scenario(InterventionType.SUPERVISION_ORDER, CasePlanGoal.REMAIN_AT_HOME, False),
     Scenario(InterventionType.SHORT_TERM_CUSTODY, CasePlanGoal.REUNIFICATION, True),
