@@ -252,7 +252,8 @@ def test_the_runs_page_shows_failed_and_stuck_runs(client, cast, agency, clock):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Finished 10 Mar 2026 02:00:00" in page
-    assert f'<strong class="run-failed">Failed</strong> 10 Mar 2026 02:00: No progress on {cast.team_a.name} after 3 sends' in page
+    assert (f'<strong class="run-failed">Failed</strong> 10 Mar 2026 02:00: No progress on {cast.team_a.name} '
+            "after 3 sends") in page
     assert ('<strong class="run-stuck">Stuck</strong>: 2 teams without progress for 20 minutes (0 of 2 done); '
             "sent again automatically, 1 of at most 3 sends so far") in page
     assert [run.state for run in response.context["runs"]] == ["stuck", "failed", "finished"]  # latest first

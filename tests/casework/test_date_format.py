@@ -27,8 +27,9 @@ from tests.services.conftest import make_referral
 
 ROOT = Path(settings.BASE_DIR)
 # The formats a template may name: the agency's (named in the formats module), a month on its
-# own, a time on its own, a weekday before a date, and the year-month of an address.
-ALLOWED = {"", "DATETIME_FORMAT", "YEAR_MONTH_FORMAT", "M Y", "H:i", "H:i:s", "D", "l", "Y-m"}
+# own (short, "M y", for the columns of the 1366-pixel rate tables), a time on its own, a
+# weekday before a date, and the year-month of an address.
+ALLOWED = {"", "DATETIME_FORMAT", "YEAR_MONTH_FORMAT", "M Y", "M y", "H:i", "H:i:s", "D", "l", "Y-m"}
 OTHER_FORMATS = {
     "day/month/year": re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b"),
     "ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
