@@ -16,6 +16,7 @@ from caseplans.models import (
 )
 from cases.models import CaseMember, CasePlanGoal, InterventionType, LegalStatus, MemberRole, Role
 from cases.permissions import records_in_case
+from casework.dates import day_label
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHORT_TEXT = forms.Textarea(attrs={"rows": 3})
@@ -73,7 +74,7 @@ class PlanForm(forms.ModelForm):
         latest = rules.add_months(today, settings.CASEPLAN_REVIEW_MONTHS)
         if review_date and review_date > latest:
             raise forms.ValidationError(f"A plan is reviewed at least every {settings.CASEPLAN_REVIEW_MONTHS} months: "
-                                        f"choose a date no later than {latest:%-d %B %Y}.")
+                                        f"choose a date no later than {day_label(latest)}.")
         return review_date
 
     def clean_made_on(self):

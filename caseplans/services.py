@@ -32,6 +32,7 @@ from cases.locking import claim
 from cases.models import Case, CaseMember, MemberRole
 from cases.permissions import Action, can, require
 from cases.services import CaseworkError
+from casework.dates import day_label
 
 PLAN_FIELDS = ("caseworker", "how_made", "made_on", "participants", "child_participated", "child_views",
                "visit_frequency", "cultural_support_plan", "review_date", "right_of_review_told_on",
@@ -479,7 +480,7 @@ def plan_timeframes_check(*, today: dt.date | None = None) -> int:
             specs.append(AlertSpec(
                 key=f"caseplan:{frame.key}:{row.case_id}:{frame.due_on:%Y-%m-%d}:{frame.status}", kind=kind,
                 title=f"{frame.name} {'overdue' if frame.status == rules.OVERDUE else 'due'} "
-                      f"{frame.due_on:%d %b %Y}: {row.reference}",
+                      f"{day_label(frame.due_on)}: {row.reference}",
                 recipient_ids=recipients, case_id=row.case_id, link=link, due_on=frame.due_on))
         if row.overdue_actions:
             specs.append(AlertSpec(
@@ -492,7 +493,7 @@ def plan_timeframes_check(*, today: dt.date | None = None) -> int:
             due = row.next_action_due_on
             specs.append(AlertSpec(
                 key=f"caseplan:actions-due:{row.plan_id}:{due:%Y-%m-%d}", kind=AlertKind.ACTION_DUE,
-                title=f"Case plan action due {due:%d %b %Y}: {row.reference}", recipient_ids=recipients,
+                title=f"Case plan action due {day_label(due)}: {row.reference}", recipient_ids=recipients,
                 case_id=row.case_id, link=link, due_on=due))
     created = alerts_raise_many(specs)
     Alert.objects.filter(key__startswith="caseplan:").exclude(status=AlertStatus.RESOLVED).exclude(

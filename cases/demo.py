@@ -75,7 +75,8 @@ class Scenario:
 
 SCENARIOS = [
     Scenario(InterventionType.PARENTAL_AGREEMENT, CasePlanGoal.REMAIN_AT_HOME, False),
-    Scenario(InterventionType.CARE_AGREEMENT, CasePlanGoal.REMAIN_AT_HOME, False),
+    # A care agreement places the child in care for a time, to go home again.
+    Scenario(InterventionType.CARE_AGREEMENT, CasePlanGoal.REUNIFICATION, True),
     Scenario(InterventionType.DIRECTIVE_ORDER, CasePlanGoal.REMAIN_AT_HOME, False),
     Scenario(InterventionType.SUPERVISION_ORDER, CasePlanGoal.REMAIN_AT_HOME, False),
     Scenario(InterventionType.SHORT_TERM_CUSTODY, CasePlanGoal.REUNIFICATION, True),
@@ -202,7 +203,10 @@ def _family(rng: random.Random, batch: _Batch, case_index: int, case: Case, lead
             carer_index = batch.carers[-1]
         else:
             batch.carers.append(carer_index)
-        member(carer_index, MemberRole.CARER, rng.choice(CARERS))
+        carer_kind = rng.choice(CARERS)
+        # A child on a permanent care order lives with their permanent guardian (seed 000, 4.2).
+        member(carer_index, MemberRole.CARER,
+               "Permanent guardian" if scenario.intervention == InterventionType.PERMANENT_CARE else carer_kind)
     # In one in-care case of three the child first stayed at home under an earlier status and
     # came into care later, so the demo shows legal status and living arrangement histories.
     # Decided by position, not by ``rng``, so the rest of the demo stays as it was.
@@ -226,8 +230,9 @@ def _family(rng: random.Random, batch: _Batch, case_index: int, case: Case, lead
         batch.facts.append((m, LegalStatus, {"intervention_type": scenario.intervention, "effective_from": since},
                             None))
         if scenario.in_care:
-            batch.facts.append((m, LivingArrangement, {"kind": LivingKind.IN_CARE, "effective_from": since},
-                                carer_index))
+            kind = (LivingKind.PERMANENT_GUARDIAN if scenario.intervention == InterventionType.PERMANENT_CARE
+                    else LivingKind.IN_CARE)
+            batch.facts.append((m, LivingArrangement, {"kind": kind, "effective_from": since}, carer_index))
         else:
             batch.facts.append((m, LivingArrangement, {"kind": LivingKind.AT_HOME, "effective_from": since},
                                 parent_indices[0]))

@@ -5,6 +5,9 @@ Each app registers in its ``AppConfig.ready()``:
   above the case's details). ``context_fn(request, case)``
   returns the template context (or None to show nothing); it must run a fixed number of queries.
 - ``nav_link(order, label, url_name, visible_fn)`` — a main-navigation link shown when ``visible_fn(user)``.
+- ``month_section(order, template, context_fn)`` — a section on a case's month page (contact
+  standard); ``context_fn(request, case, month)`` returns the context or None, in a fixed
+  number of queries.
 - ``case_list_annotation(fn)`` — ``fn(queryset) -> queryset`` adds set-based annotations that the
   case list rows show (e.g. this month's contact status); it must not add a query per row.
 - ``on_facts_changed(fn)`` — ``fn(case_id=, since=, by=)`` is told, inside the writer's transaction,
@@ -40,10 +43,25 @@ _sections: dict[str, CaseSection] = {}
 _links: dict[str, NavLink] = {}
 _list_annotations: dict[str, Callable] = {}
 _fact_listeners: dict[str, Callable] = {}
+_month_sections: dict[str, CaseSection] = {}
 
 
 def case_section(order: int, template: str, context_fn: Callable) -> None:
     _sections[template] = CaseSection(order, template, context_fn)
+
+
+def month_section(order: int, template: str, context_fn: Callable) -> None:
+    _month_sections[template] = CaseSection(order, template, context_fn)
+
+
+def render_month_sections(request, case, month) -> list[tuple[str, dict]]:
+    """(template, context) for every registered month-page section that has something to show."""
+    rendered = []
+    for section in sorted(_month_sections.values(), key=lambda s: s.order):
+        context = section.context(request, case, month)
+        if context is not None:
+            rendered.append((section.template, {"case": case, "month": month, **context}))
+    return rendered
 
 
 def nav_link(order: int, label: str, url_name: str, visible_fn: Callable = lambda user: True) -> None:

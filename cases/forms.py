@@ -23,6 +23,7 @@ from cases.models import (
     User,
 )
 from cases.permissions import records_in_case, staff_to_name
+from casework.dates import day_label
 
 
 class DateInput(forms.DateInput):
@@ -184,7 +185,7 @@ class ChildFactForm(VersionedForm, forms.ModelForm):
         else:
             noun = type(self.instance)._meta.verbose_name
             self.fields["end_current"].label = (f"End the current {noun} ({current}, from "
-                                                f"{current.effective_from:%d %b %Y}) the day before this one starts")
+                                                f"{day_label(current.effective_from)}) the day before this one starts")
 
     def _post_clean(self):
         # The model's overlap check must know whether the current record will be ended.
@@ -211,7 +212,7 @@ class LivingArrangementForm(ChildFactForm):
         model = LivingArrangement
         fields = ["kind", "with_person", "placement", "details", "effective_from", "effective_to"]
         widgets = _date_widgets("effective_from", "effective_to")
-        labels = {"with_person": "Living with (parent or carer)"}
+        labels = {"with_person": "Living with (parent, carer or permanent guardian)"}
 
     def __init__(self, *args, member=None, **kwargs):
         super().__init__(*args, member=member, **kwargs)

@@ -446,6 +446,9 @@ class ChildGoal(ChildFact):
 class LivingKind(models.TextChoices):
     AT_HOME = "at_home", "At home with a parent"
     IN_CARE = "in_care", "In care"
+    # Seed 000, 4.2: a child on a permanent care order who lives with their permanent
+    # guardian has no contact requirement; elsewhere, they are seen monthly.
+    PERMANENT_GUARDIAN = "permanent_guardian", "With their permanent guardian"
     OTHER = "other", "Other"
 
 
@@ -453,10 +456,10 @@ class LivingArrangement(ChildFact):
     """Where and with whom the child lives over a period."""
 
     member = models.ForeignKey(CaseMember, on_delete=models.CASCADE, related_name="living_arrangements")
-    kind = models.CharField(max_length=12, choices=LivingKind.choices)
+    kind = models.CharField(max_length=20, choices=LivingKind.choices)
     with_person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="children_living_with",
-        help_text="The parent the child lives with, or the carer",
+        help_text="The parent the child lives with, the carer, or the permanent guardian",
     )
     placement = models.CharField(max_length=120, blank=True, help_text="Placement or residential care name")
     details = models.CharField(max_length=200, blank=True)
@@ -474,6 +477,8 @@ class LivingArrangement(ChildFact):
             raise ValidationError({"with_person": "Name the parent the child lives with."})
         if self.kind == LivingKind.IN_CARE and not (self.with_person_id or self.placement):
             raise ValidationError({"with_person": "Name the carer or the placement."})
+        if self.kind == LivingKind.PERMANENT_GUARDIAN and not self.with_person_id:
+            raise ValidationError({"with_person": "Name the permanent guardian the child lives with."})
 
 
 class RiskTool(models.TextChoices):

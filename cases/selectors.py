@@ -28,6 +28,7 @@ from cases.models import (
     User,
 )
 from cases.permissions import visible_cases, visible_people
+from casework.dates import day_label
 
 
 def _current_members(on: dt.date) -> Q:
@@ -173,7 +174,7 @@ def _shown(value) -> str:
     if value is True or value is False:
         return "yes" if value else "no"
     if isinstance(value, dt.date):
-        return f"{value:%d %b %Y}".lstrip("0")
+        return day_label(value)
     return str(value)
 
 

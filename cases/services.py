@@ -37,6 +37,7 @@ from cases.permissions import (
     visible_cases,
     visible_people,
 )
+from casework.dates import day_label
 
 
 def case_references_allocate(*, year: int, count: int = 1) -> list[str]:
@@ -145,7 +146,7 @@ def case_reallocate(*, user, case: Case, caseworker, team: Team | None = None, r
     claim(case, None, thing="case")  # a case edit opened before the transfer must not undo it
     current = Allocation.objects.filter(case=case, ended_on__isnull=True).first()
     if current and on < current.started_on:
-        raise CaseworkError(f"The current allocation started on {current.started_on:%d %b %Y}; "
+        raise CaseworkError(f"The current allocation started on {day_label(current.started_on)}; "
                             "a reallocation cannot take effect before it.")
     if current:
         current.ended_on = on
@@ -299,6 +300,7 @@ def member_update(*, user, member: CaseMember, lock_version: int | None, **field
 LIVES_WITH_ROLES = {
     LivingKind.AT_HOME: {MemberRole.PARENT},
     LivingKind.IN_CARE: {MemberRole.CARER, MemberRole.FAMILY, MemberRole.SIGNIFICANT},
+    LivingKind.PERMANENT_GUARDIAN: {MemberRole.CARER, MemberRole.FAMILY, MemberRole.SIGNIFICANT},
     LivingKind.OTHER: {MemberRole.PARENT, MemberRole.CARER, MemberRole.FAMILY, MemberRole.SIGNIFICANT},
 }
 
@@ -336,8 +338,10 @@ def child_fact_record(*, user, fact, end_current: bool = False, lock_version: in
         if lives_with is None:
             raise CaseworkError("The person the child lives with must belong to the case.")
         if lives_with.role not in roles:
-            kind = "at home, the child lives with a parent" if fact.kind == LivingKind.AT_HOME else (
-                "in care, the child lives with a carer or family member")
+            kind = {LivingKind.AT_HOME: "at home, the child lives with a parent",
+                    LivingKind.PERMANENT_GUARDIAN: "with their permanent guardian, the child lives with a carer "
+                                                   "or family member"}.get(
+                fact.kind, "in care, the child lives with a carer or family member")
             raise CaseworkError(f"When {kind} of the case; {lives_with.person} is recorded as "
                                 f"{lives_with.get_role_display().lower()}.")
     superseded = fact.superseded() if end_current else None
@@ -369,8 +373,8 @@ def address_record(*, user, case: Case, address: Address) -> Address:
             other.effective_to = address.effective_from - dt.timedelta(days=1)
             _save(other, user, update_fields=["effective_to"])
         else:
-            until = f"{other.effective_to:%d %b %Y}" if other.effective_to else "now"
-            raise CaseworkError(f"This overlaps the address {other} ({other.effective_from:%d %b %Y} – {until}).")
+            until = f"{day_label(other.effective_to)}" if other.effective_to else "now"
+            raise CaseworkError(f"This overlaps the address {other} ({day_label(other.effective_from)} – {until}).")
     return _save(address, user)
 
 

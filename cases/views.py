@@ -29,6 +29,7 @@ from cases.permissions import (
     teams_for_new_cases,
     teams_for_reallocation,
 )
+from casework.dates import day_label
 from casework.views import save_or_form_error
 
 
@@ -244,7 +245,7 @@ def child_fact_edit(request, reference, member_id, kind, fact_id=None):
             messages.success(request, f"The {label} of {member.person.given_name} was saved.")
             if superseded is not None:
                 messages.info(request, f"The previous {label} ({superseded}) now ends on "
-                                       f"{form.instance.effective_from - dt.timedelta(days=1):%d %b %Y}.")
+                                       f"{day_label(form.instance.effective_from - dt.timedelta(days=1))}.")
             return redirect(case)
     verb = "Change" if instance else "Add"
     return render(request, "cases/form.html", {

@@ -15,3 +15,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def day_label(day: dt.date) -> str:
     """A date as every page shows it (the templates' "j M Y"): 2 Dec 2026."""
     return f"{day.day} {day:%b %Y}"
+
+
+def moment_label(moment: dt.datetime) -> str:
+    """A local date and time as every page shows it (DATETIME_FORMAT, "j M Y H:i"): 2 Dec 2026 14:05."""
+    return f"{day_label(moment)} {moment:%H:%M}"

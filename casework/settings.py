@@ -135,6 +135,8 @@ LOGIN_REDIRECT_URL = "cases:my_cases"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-au"
+# One way of writing dates on every page: casework/formats/en_AU/formats.py.
+FORMAT_MODULE_PATH = ["casework.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Australia/Brisbane")
 USE_I18N = True
 USE_TZ = True

@@ -16,6 +16,7 @@ from django.utils import timezone
 from alerts.models import Alert, AlertKind, AlertRecipient, AlertStatus
 from alerts.services import AlertSpec, alerts_raise_many, alerts_resolve_many, through_restriction
 from cases.models import Case, Role, User
+from casework.dates import moment_label
 from contacts import rules
 from contacts.models import CaseMonth, ComplianceRun, MonthStatus, PendingRecompute, RunChunk, RunKind
 from contacts.results import stored_result
@@ -177,7 +178,7 @@ def runs_watch(*, now: dt.datetime | None = None) -> list[tuple[int, int]]:
             names = ", ".join(c["team__name"] for c in exhausted)
             errors = [c["error"] for c in exhausted if c["error"]]
             reason = (f"No progress on {names} after {settings.COMPLIANCE_CHUNK_MAX_SENDS} sends "
-                      f"(last sent {timezone.localtime(max(c['sent_at'] for c in exhausted)):%d %b %H:%M})"
+                      f"(last sent {moment_label(timezone.localtime(max(c['sent_at'] for c in exhausted)))})"
                       + (f"; last error: {errors[-1]}" if errors else "") + "; the next run recomputes the month.")
             if ComplianceRun.objects.filter(pk=run_id, finished_at__isnull=True, failed_at__isnull=True).update(
                     failed_at=now, failure_reason=reason[:500]):

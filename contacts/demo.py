@@ -36,8 +36,9 @@ def seed(agency, cases, *, scale: bool) -> None:
         members[m["case_id"]].append(m)
     risk = dict(RiskAssessment.objects.filter(case__in=[c.pk for c in cases]).order_by("case_id", "completed_on")
                 .values_list("case_id", "risk_level"))  # the latest level wins
-    in_care = set(LivingArrangement.objects.filter(member__case__in=[c.pk for c in cases], kind=LivingKind.IN_CARE,
-                                                   effective_to__isnull=True).values_list("member__case_id", flat=True))
+    in_care = set(LivingArrangement.objects.filter(
+        member__case__in=[c.pk for c in cases], effective_to__isnull=True,
+        kind__in=[LivingKind.IN_CARE, LivingKind.PERMANENT_GUARDIAN]).values_list("member__case_id", flat=True))
     contacts, participants = [], []  # participants: (index into contacts, member id, seen alone)
     first_month = rules.add_months(today.replace(day=1), -MONTHS)
     for case in cases:

@@ -121,6 +121,7 @@ def load_month_facts(cases: QuerySet, month: dt.date) -> dict[int, rules.CaseMon
                 member_id=member_id, person_id=person_id, role=role, name=name, joined_on=joined_on,
                 left_on=left_on, legal_status=legal_status, goal=goal, in_care=living_kind == LivingKind.IN_CARE,
                 lives_with_person_id=lives_with, order_started_on=order_started_on,
+                with_permanent_guardian=living_kind == LivingKind.PERMANENT_GUARDIAN,
             )
             if person.legal_status == rules.LTG_SUITABLE_PERSON:
                 guardian_children[member_id] = (case_id, person)

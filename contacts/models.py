@@ -9,7 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from casework.dates import day_label
 
 
 class ContactKind(models.TextChoices):
@@ -95,7 +98,7 @@ class Contact(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} on {self.occurred_at:%d %b %Y} ({self.case.reference})"
+        return f"{self.get_kind_display()} on {day_label(timezone.localtime(self.occurred_at))} ({self.case.reference})"
 
     def get_absolute_url(self):
         return reverse("contacts:detail", args=[self.pk])

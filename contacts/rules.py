@@ -32,7 +32,7 @@ from operator import itemgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
-from casework.dates import add_months  # also used as rules.add_months by the other contacts modules
+from casework.dates import add_months, day_label  # also used as rules.add_months by the other contacts modules
 
 # --- Vocabulary ------------------------------------------------------------------
 
@@ -159,6 +159,7 @@ class Person(NamedTuple):
     in_care: bool = False
     lives_with_person_id: int | None = None  # the parent (at home) or carer (in care)
     order_started_on: dt.date | None = None  # start of the current legal status
+    with_permanent_guardian: bool = False  # the living arrangement is with their permanent guardian
 
 
 class Contact(NamedTuple):
@@ -306,7 +307,10 @@ def reference_day(facts: CaseMonthFacts) -> dt.date:
 def child_case_type(child: Person) -> str | None:
     """The rule that applies to one child this month; None when it cannot be told."""
     if child.legal_status == PERMANENT_CARE:
-        return PERMANENT
+        if child.with_permanent_guardian:
+            return PERMANENT
+        # Living elsewhere than with the permanent guardian: seen monthly, like a child in care.
+        return REUNIFICATION if child.in_care and child.goal == REUNIFICATION_GOAL else IN_CARE
     if child.legal_status == LTG_SUITABLE_PERSON:
         return LTG_SUITABLE
     if child.in_care:
@@ -432,7 +436,7 @@ def evaluate(facts: CaseMonthFacts) -> Evaluation:
     child_types = {c.member_id: child_case_type(c) for c in children}
     for child in children:
         if child_types[child.member_id] is None:
-            notes.append(f"{child.name}: no legal status in force on {reference_day(facts):%d %b %Y}.")
+            notes.append(f"{child.name}: no legal status in force on {day_label(reference_day(facts))}.")
     case_type = family_case_type(child_types.values())
 
     def result(lines=(), reason="", counted_ids=frozenset()):
@@ -508,9 +512,13 @@ def evaluate(facts: CaseMonthFacts) -> Evaluation:
             not_due = _add_guardian_line(builder, facts, child, f2f, by_member)
             if not_due:
                 notes.append(f"{child.name}: long-term guardianship — the visit with the child and the guardian "
-                             f"is next due {not_due:%d %b %Y}; no requirement this month.")
+                             f"is next due {day_label(not_due)}; no requirement this month.")
         elif child_type == PERMANENT:
-            notes.append(f"{child.name}: permanent care order — no contact requirement.")
+            notes.append(f"{child.name}: permanent care order, living with their permanent guardian — "
+                         f"no contact requirement.")
+        if child.legal_status == PERMANENT_CARE and child_type != PERMANENT:
+            notes.append(f"{child.name}: permanent care order, not living with their permanent guardian — "
+                         f"seen monthly, like a child in care.")
 
     counted = frozenset(cid for line in builder.lines for cid in line.counted)
     return result(builder.lines, counted_ids=counted)

@@ -18,6 +18,7 @@ from alerts.services import AlertSpec, alert_raise, alert_resolve, alerts_raise_
 from cases.models import Case, CaseMember, MemberRole, Role, User
 from cases.permissions import Action, can, led_team_ids, records_in_case, require
 from cases.services import CaseworkError
+from casework.dates import day_label, moment_label
 from contacts import rules, workdays
 from contacts.facts import load_month_facts, local_date
 from contacts.models import (
@@ -84,9 +85,9 @@ def contact_problems(case: Case, data: ContactInput) -> dict[str, str]:
         if data.occurred_at > now:
             problems["occurred_at"] = "A contact cannot be dated in the future."
         elif day < case.opened_on:
-            problems["occurred_at"] = f"The case opened on {case.opened_on:%d %b %Y}; a contact cannot be earlier."
+            problems["occurred_at"] = f"The case opened on {day_label(case.opened_on)}; a contact cannot be earlier."
         elif case.closed_on and day > case.closed_on:
-            problems["occurred_at"] = f"The case closed on {case.closed_on:%d %b %Y}; a contact cannot be later."
+            problems["occurred_at"] = f"The case closed on {day_label(case.closed_on)}; a contact cannot be later."
     foreign = [m for m in data.participants if m.case_id != case.pk]
     if foreign:
         problems["participants"] = "Participants must be members of this case."
@@ -200,7 +201,7 @@ def contact_record(*, user, case: Case, data: ContactInput, draft: ContactDraft 
         draft.delete()
     day = local_date(data.occurred_at)
     queue_recompute(case.pk, months_a_contact_changes(day, data.kind), by=user,
-                    reason=f"Contact of {day:%d %b %Y} recorded on {local_date(now):%d %b %Y}")
+                    reason=f"Contact of {day_label(day)} recorded on {day_label(local_date(now))}")
     return contact
 
 
@@ -235,7 +236,7 @@ def _as_read(contact: Contact) -> dict[str, str]:
     made_by = (f"{contact.provider_worker}, {contact.provider}".strip(", ") if contact.provider
                else str(contact.made_by or ""))
     return {
-        "Date and start time": f"{timezone.localtime(contact.occurred_at):%d %b %Y %H:%M}",
+        "Date and start time": moment_label(timezone.localtime(contact.occurred_at)),
         "Kind": contact.get_kind_display(), "How": contact.get_mode_display(),
         "Duration": f"{contact.duration_minutes} min" if contact.duration_minutes else "",
         "Participants": ", ".join(str(p.member.person) for p in people),
@@ -247,7 +248,7 @@ def _as_read(contact: Contact) -> dict[str, str]:
         "Purpose": contact.purpose, "Observations and facts": contact.observations,
         "Assessment and opinion": contact.assessment, "Safety concerns": contact.safety_concerns,
         "Actions taken about safety": contact.safety_actions,
-        "Next visit agreed": f"{contact.next_visit_on:%d %b %Y}" if contact.next_visit_on else "",
+        "Next visit agreed": f"{day_label(contact.next_visit_on)}" if contact.next_visit_on else "",
     }
 
 
@@ -278,7 +279,7 @@ def contact_update(*, user, contact: Contact, data: ContactInput) -> Contact:
                                          changes=changes)
     queue_recompute(contact.case_id, months_a_contact_changes(local_date(contact.occurred_at), contact.kind,
                                                               (old_day, old_kind)),
-                    by=user, reason=f"Contact of {old_day:%d %b %Y} corrected")
+                    by=user, reason=f"Contact of {day_label(old_day)} corrected")
     return contact
 
 
@@ -291,7 +292,7 @@ def addendum_add(*, user, contact: Contact, text: str, reason: str) -> Addendum:
         raise CaseworkError("Give the reason for the addendum.")
     addendum = Addendum.objects.create(contact=contact, text=text.strip(), reason=reason.strip(), author=user)
     day = local_date(contact.occurred_at)
-    queue_recompute(contact.case_id, [day], by=user, reason=f"Addendum to the contact of {day:%d %b %Y}: {addendum.reason}")
+    queue_recompute(contact.case_id, [day], by=user, reason=f"Addendum to the contact of {day_label(day)}: {addendum.reason}")
     return addendum
 
 
@@ -396,7 +397,7 @@ def requirement_change_request(*, user, case: Case, kind: str, first_month: dt.d
     if existing:
         raise CaseworkError(
             f"{existing.get_kind_display()} {_months_label(existing.first_month, existing.last_month)}, requested by "
-            f"{existing.requested_by} on {timezone.localtime(existing.requested_at):%d %b %Y} "
+            f"{existing.requested_by} on {day_label(timezone.localtime(existing.requested_at))} "
             f"({existing.get_status_display().lower()}), already covers "
             f"{'some of ' if (existing.first_month, existing.last_month) != (first_month, last_month) else ''}"
             "these months. Ask for months it does not cover.")
@@ -516,6 +517,9 @@ def requirement_change_decide(*, user, change: RequirementChange, approve: bool,
         raise CaseworkError("This request has already been decided.")
     change.refresh_from_db()
     alert_resolve(key=f"requirement-change:{change.pk}")
+    if approve and change.kind == RequestKind.INCREASE and change.last_month >= timezone.localdate().replace(day=1):
+        # An increase answers a safety plan's call for additional contact (responses app).
+        alert_resolve(key=additional_contact_alert_key(case.pk))
     if approve and change.kind == RequestKind.INCREASE:
         months = _months_label(change.first_month, change.last_month)
         case_note_add(user=user, case=case, subject="Increased contact approved",
@@ -527,6 +531,12 @@ def requirement_change_decide(*, user, change: RequirementChange, approve: bool,
         queue_recompute(case.pk, [m for m in months_between(change.first_month, change.last_month) if m <= today],
                         by=user, reason=f"{change.get_kind_display()} approved: {change.reason}")
     return change
+
+
+def additional_contact_alert_key(case_id: int) -> str:
+    """The alert that a safety plan for a child's safe return home asks for more contact than
+    the standard (raised and resolved by the responses app; resolved here by an increase)."""
+    return f"additional-contact:{case_id}"
 
 
 def _status_words(result: dict) -> str:
@@ -599,9 +609,9 @@ def _closed_months_not_open_remove(not_open: QuerySet, month: dt.date, *, by, re
     amendments = []
     for row in rows:
         case = row.case
-        why = reason.strip() or (f"Not open in {month:%B %Y}: the case's dates are now {case.opened_on:%d %b %Y} to "
-                                 f"{case.closed_on:%d %b %Y}" if case.closed_on else
-                                 f"Not open in {month:%B %Y}: the case opened on {case.opened_on:%d %b %Y}")
+        why = reason.strip() or (f"Not open in {month:%B %Y}: the case's dates are now {day_label(case.opened_on)} to "
+                                 f"{day_label(case.closed_on)}" if case.closed_on else
+                                 f"Not open in {month:%B %Y}: the case opened on {day_label(case.opened_on)}")
         amendments.append(CaseMonthAmendment(case_id=row.case_id, month=month, amended_at=now, amended_by=by,
                                              reason=why[:300], result_before=stored_result(row),
                                              result_after=evaluation_json(rules.evaluate(facts[row.case_id]))))

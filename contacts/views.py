@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cases import extensions
 from cases.models import Role
 from cases.permissions import Action, can, get_case_or_404
 from cases.services import CaseworkError
@@ -180,6 +181,7 @@ def month_detail(request, reference, month):
     amendments = CaseMonthAmendment.objects.filter(case=case, month=first).select_related("amended_by")
     return render(request, "contacts/month.html", {"case": case, "result": result, "amendments": amendments,
                                                    "members": selectors.members_by_id(case),
+                                                   "sections": extensions.render_month_sections(request, case, first),
                                                    "contacts": selectors.contacts_of_result(result)})
 
 

@@ -106,6 +106,11 @@ class DecideForm(forms.Form):
                               help_text="Required when returning")
 
 
+class NoIncreaseForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs=_TEXT), max_length=300,
+                             label="Why no increase of contact is needed")
+
+
 class SupervisionReviewForm(forms.Form):
     held_on = forms.DateField(widget=DateInput(), initial=timezone.localdate)
     discussion = forms.CharField(widget=forms.Textarea(attrs=_TEXT), max_length=10000)

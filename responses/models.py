@@ -6,9 +6,11 @@ apply for a protection order."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cases.locking import Versioned
+from casework.dates import day_label
 
 # --- Record alerts ---------------------------------------------------------------------------
 
@@ -109,7 +111,7 @@ class Response(models.Model):
         indexes = [models.Index(fields=["case", "completed_at"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} received {self.received_at:%d %b %Y}"
+        return f"{self.get_kind_display()} received {day_label(timezone.localtime(self.received_at))}"
 
 
 class StepCode(models.TextChoices):
@@ -280,6 +282,19 @@ class SafetyPlan(models.Model):
     @property
     def documented_late(self) -> bool:
         return self.documented_on > self.documentation_due_on
+
+
+class NoIncreaseDecision(models.Model):
+    """A team leader's record that an approved safety plan for a child's safe return home
+    needs no increase of contact (seed 000, 4.2 asks for additional contact): who, when, why."""
+
+    plan = models.OneToOneField(SafetyPlan, on_delete=models.PROTECT, related_name="no_increase")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+    reason = models.CharField(max_length=300)
+
+    def __str__(self):
+        return f"No increase needed for {self.plan}"
 
 
 # --- Supervision and formal reviews ---------------------------------------------------------

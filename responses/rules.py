@@ -1,12 +1,14 @@
 """Pure rules of responding to new information: the response steps and when each is due,
 the order steps may be ticked in, the next working day for a safety plan, and when
-supervision and formal reviews fall due. No ORM, no request."""
+supervision and formal reviews fall due, and when a safety plan asks for more contact than
+the standard. No ORM, no request."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from casework.dates import add_months
 
@@ -135,3 +137,32 @@ def due_status(due_on: dt.date, today: dt.date, warning_days: int) -> str:
     if (due_on - today).days <= warning_days:
         return "due_soon"
     return "ok"
+
+
+# --- Additional contact while a safety plan keeps a child's return home safe ------------------
+# Seed 000, 4.2: "Additional contact is necessary where an immediate safety plan is in place to
+# maintain the child's safe return to the family."
+
+
+class ChildAtHome(NamedTuple):
+    """One child's facts on a day, for the safe-return rule."""
+
+    name: str
+    living_kind: str | None  # cases.models.LivingKind value in force
+    goal: str | None  # case plan goal in force
+    was_in_care: bool  # an earlier living arrangement in this case was in care
+
+
+def returned_home(children: Iterable[ChildAtHome]) -> tuple[str, ...]:
+    """The children who have returned to the family: living at home with a parent, after care
+    in this case or with the goal of reunification."""
+    return tuple(c.name for c in children
+                 if c.living_kind == "at_home" and (c.was_in_care or c.goal == "reunification"))
+
+
+def additional_contact_needed(*, safety_plan_in_force: bool, returned: Sequence[str], increase_approved: bool,
+                              no_increase_recorded: bool) -> bool:
+    """More than the standard is required, and nobody has yet acted on it: an approved safety
+    plan is in force for a child who has returned home, and neither an increase has been
+    approved nor the team leader has recorded why none is needed."""
+    return safety_plan_in_force and bool(returned) and not (increase_approved or no_increase_recorded)

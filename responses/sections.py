@@ -21,3 +21,15 @@ def sees_due_page(user) -> bool:
 
 def reviews_inbound(user) -> bool:
     return may_read_inbound(user)
+
+
+def month_section(request, case, month):
+    """On a case's month page: whether a safety plan for a child's return home asks for more
+    contact than the standard, and how it was answered."""
+    status = selectors.additional_contact(case, month)
+    if status is None:
+        return None
+    return {"status": status,
+            "may_record": status.needed and status.plan.status == "approved" and can(request.user, Action.APPROVE, case),
+            "may_request": status.needed and can(request.user, Action.EDIT, case)
+            and request.user.role in (Role.CASEWORKER, Role.TEAM_LEADER)}

@@ -11,13 +11,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from caseplans.models import CasePlan
-from cases.models import Case
+from cases.models import Case, CaseMember, ChildGoal, LivingArrangement, LivingKind, MemberRole
 from cases.permissions import visible_cases, visible_inbound_messages
 from cases.selectors import latest_risk_level_subquery
+from contacts import rules as contact_rules
+from contacts.models import RequestKind, RequestStatus, RequirementChange
 from responses import rules
 from responses.models import (
     FormalReview,
     InboundMessage,
+    NoIncreaseDecision,
     PlanStatus,
     Recommendation,
     RecommendationStatus,
@@ -179,3 +182,50 @@ def inbound_list(user, status: str = "") -> QuerySet:
                                                                                      "reviewed_by"))
     return messages.filter(status=status) if status else messages
 
+
+
+# --- Additional contact while a safety plan keeps a child's return home safe ------------------
+
+
+@dataclass(frozen=True)
+class AdditionalContact:
+    """What the safe-return rule (seed 000, 4.2) says of a case in a month: the approved
+    safety plan in force, the children who have returned home, and how it was acted on."""
+
+    plan: SafetyPlan
+    returned: tuple[str, ...]
+    increase: RequirementChange | None
+    decision: NoIncreaseDecision | None
+
+    @property
+    def needed(self) -> bool:
+        return rules.additional_contact_needed(safety_plan_in_force=True, returned=self.returned,
+                                               increase_approved=self.increase is not None,
+                                               no_increase_recorded=self.decision is not None)
+
+
+def additional_contact(case: Case, month: dt.date) -> AdditionalContact | None:
+    """For ``month`` (its first day): None unless an approved safety plan, approved by the
+    month's end, is in force while a child of the case has returned home. Five queries."""
+    last_day = contact_rules.month_end(month)
+    plan = (SafetyPlan.objects.filter(case=case, status=PlanStatus.APPROVED)
+            .select_related("decided_by").order_by("-decided_at").first())
+    if plan is None or timezone.localtime(plan.decided_at).date() > last_day:
+        return None
+    day = min(last_day, timezone.localdate())
+    children = CaseMember.objects.filter(case=case, role=MemberRole.CHILD, joined_on__lte=day).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=day)).select_related("person").order_by("pk")
+    living = dict(LivingArrangement.objects.filter(member__in=children).on(day).values_list("member_id", "kind"))
+    goals = dict(ChildGoal.objects.filter(member__in=children).on(day).values_list("member_id", "goal"))
+    were_in_care = set(LivingArrangement.objects.filter(member__in=children, kind=LivingKind.IN_CARE,
+                                                        effective_from__lte=day).values_list("member_id", flat=True))
+    returned = rules.returned_home(
+        rules.ChildAtHome(c.person.given_name, living.get(c.pk), goals.get(c.pk), c.pk in were_in_care)
+        for c in children)
+    if not returned:
+        return None
+    increase = (RequirementChange.objects.filter(case=case, kind=RequestKind.INCREASE, status=RequestStatus.APPROVED,
+                                                 first_month__lte=month, last_month__gte=month)
+                .select_related("decided_by").order_by("-decided_at").first())
+    decision = NoIncreaseDecision.objects.filter(plan=plan).select_related("decided_by").first()
+    return AdditionalContact(plan, returned, increase, decision)

@@ -33,13 +33,15 @@ from cases.permissions import (
 from cases.services import CaseworkError, case_update
 from casework.dates import day_label
 from contacts import workdays
-from responses import rules
+from contacts.services import additional_contact_alert_key
+from responses import rules, selectors
 from responses.models import (
     FormalReview,
     InboundMessage,
     InboundStatus,
     InformationKind,
     InformationSource,
+    NoIncreaseDecision,
     PlanStatus,
     Recommendation,
     RecommendationKind,
@@ -483,7 +485,7 @@ def safety_assessment_record(*, user, case: Case, completed_on: dt.date, decisio
     assessment.save()
     if response is not None:
         _tick(steps[rules.SAFETY_ASSESSMENT], user,
-              f"Safety assessment of {completed_on:%d %b %Y}: {assessment.get_decision_display()}")
+              f"Safety assessment of {day_label(completed_on)}: {assessment.get_decision_display()}")
         _complete_if_all_done(response)
     return assessment
 
@@ -542,7 +544,52 @@ def safety_plan_decide(*, user, plan: SafetyPlan, approve: bool, comment: str = 
     if approve and plan.replaces_id:
         SafetyPlan.objects.filter(pk=plan.replaces_id, status=PlanStatus.APPROVED).update(status=PlanStatus.REPLACED)
     alert_resolve(key=f"safety-plan:{plan.pk}:approval")
+    if approve:
+        additional_contact_check(case_id=plan.case_id)
     return plan
+
+
+def additional_contact_check(*, case_id: int, **_) -> bool:
+    """Raise or resolve the case's alert that more contact than the standard is required
+    (seed 000, 4.2: "Additional contact is necessary where an immediate safety plan is in
+    place to maintain the child's safe return to the family"), to the caseworker and the team
+    leaders, until an increase is approved or a team leader records why none is needed. Also
+    told of every change of a child's facts (cases.extensions.on_facts_changed). True when
+    the alert is open."""
+    case = Case.objects.select_related("caseworker").get(pk=case_id)
+    month = timezone.localdate().replace(day=1)
+    status = selectors.additional_contact(case, month) if case.is_open else None
+    key = additional_contact_alert_key(case.pk)
+    if status is None or not status.needed:
+        alert_resolve(key=key)
+        return False
+    alert_raise(key=key, kind=AlertKind.SAFETY_PLAN,
+                title=f"Case {case.reference}: a safety plan is in place for a child's return home — "
+                      f"more contact than the standard is required",
+                recipients=[case.caseworker, *_team_leaders(case)], case=case,
+                link=reverse("contacts:month", args=[case.reference, f"{month:%Y-%m}"]),
+                due_on=timezone.localdate())
+    return True
+
+
+@transaction.atomic
+def no_increase_record(*, user, plan: SafetyPlan, reason: str) -> NoIncreaseDecision:
+    """A team leader of the case's team records why the approved safety plan needs no increase
+    of contact; the alert is resolved. Once a plan, and only for the plan in force."""
+    require(user, Action.APPROVE, plan.case)
+    if not reason.strip():
+        raise CaseworkError("Say why no increase of contact is needed.")
+    plan = SafetyPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.APPROVED:
+        raise CaseworkError("Only the approved safety plan in force can be answered.")
+    try:
+        with transaction.atomic():
+            decision = NoIncreaseDecision.objects.create(plan=plan, decided_by=user, decided_at=timezone.now(),
+                                                         reason=reason.strip())
+    except IntegrityError:
+        raise CaseworkError("Why no increase is needed has already been recorded for this plan.") from None
+    additional_contact_check(case_id=plan.case_id)
+    return decision
 
 
 # --- Supervision and formal reviews ------------------------------------------------------------
@@ -660,7 +707,7 @@ def case_close(*, user, case: Case, closed_on: dt.date | None = None, confirmed:
     from contacts.services import scheduled_visits_cancel
     from services.services import referrals_end_for_case_closure
 
-    reason = f"Case closed on {closed_on:%d %b %Y}"
+    reason = f"Case closed on {day_label(closed_on)}"
     visits = scheduled_visits_cancel(user=user, case=case, reason=reason)
     referrals = referrals_end_for_case_closure(user=user, case=case, reason=reason)
     case_update(user=user, case=case, closed_on=closed_on, phase=Phase.CLOSED, lock_version=None)

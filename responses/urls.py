@@ -21,6 +21,7 @@ urlpatterns = [
     path(_case + "safety-plans/new/", views.safety_plan_create, name="safety_plan_create"),
     path(_case + "safety-plans/<int:plan_id>/", views.safety_plan_detail, name="safety_plan_detail"),
     path(_case + "safety-plans/<int:plan_id>/decide/", views.safety_plan_decide, name="safety_plan_decide"),
+    path(_case + "safety-plans/<int:plan_id>/no-increase/", views.no_increase, name="no_increase"),
     path(_case + "reviews/", views.reviews, name="reviews"),
     path(_case + "supervision/new/", views.supervision_review_create, name="supervision_review_create"),
     path(_case + "formal-reviews/new/", views.formal_review_create, name="formal_review_create"),

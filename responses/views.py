@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.permissions import (
@@ -192,6 +193,18 @@ def safety_plan_decide(request, reference, plan_id):
                           user=request.user, plan=plan, approve=decision == "approve", comment=comment),
                       success="Decision recorded.", title="Approve or return the safety plan",
                       back=f"/responses/cases/{case.reference}/safety-plans/{plan.pk}/", extra={"plan": plan})
+
+
+def no_increase(request, reference, plan_id):
+    """A team leader records why a safety plan for a child's return home needs no more contact."""
+    case, plan = _plan(request, reference, plan_id, Action.APPROVE)
+    month = timezone.localdate().replace(day=1)
+    form = forms.NoIncreaseForm(request.POST or None)
+    return _form_page(request, case, form,
+                      lambda reason: services.no_increase_record(user=request.user, plan=plan, reason=reason),
+                      success="Recorded that no increase of contact is needed.",
+                      title="Record that no increase of contact is needed",
+                      back=reverse("contacts:month", args=[case.reference, f"{month:%Y-%m}"]))
 
 
 # --- Reviews ---------------------------------------------------------------------------------

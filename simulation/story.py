@@ -301,7 +301,8 @@ class Story:
         child_fact_record(user=user, fact=ChildGoal(member=child, goal=goal, effective_from=on),
                           end_current=end_current)
         child_fact_record(user=user, fact=LivingArrangement(
-            member=child, kind=LivingKind.IN_CARE if in_care else LivingKind.AT_HOME,
+            member=child, kind=(LivingKind.AT_HOME if not in_care else LivingKind.PERMANENT_GUARDIAN
+                                if intervention == InterventionType.PERMANENT_CARE else LivingKind.IN_CARE),
             with_person_id=lives_with.person_id, effective_from=on), end_current=end_current)
 
     def _risk(self, user, case: Case, tool: str, level: str, completed_on: dt.date) -> RiskAssessment:

@@ -1,5 +1,6 @@
 from django import template
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 register = template.Library()
 
@@ -59,3 +60,9 @@ def contact_summary(contact_id, contacts):
     parts += [f"at {where[0].lower()}{where[1:]}"] if where else []
     parts += [f"by {maker}"] if maker else []
     return ", ".join(parts)
+
+
+@register.filter
+def iso_day(value):
+    """A date stored as ISO text in a month's JSON result, as a date for ``|date``."""
+    return parse_date(value) if isinstance(value, str) else value

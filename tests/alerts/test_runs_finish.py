@@ -140,7 +140,7 @@ def test_the_watchdog_fails_a_run_whose_chunk_never_finishes(cast, agency, clock
     assert tasks.runs_watch() == 0
     run = ComplianceRun.objects.get(pk=run_id)
     assert run.failed_at == timezone.now() and run.finished_at is None and run.done_chunks == 1
-    assert run.failure_reason.startswith(f"No progress on {cast.team_a.name} after 3 sends (last sent 10 Mar 02:42)")
+    assert run.failure_reason.startswith(f"No progress on {cast.team_a.name} after 3 sends (last sent 10 Mar 2026 02:42)")
     # A late delivery of the failed run's chunk changes nothing; the watchdog leaves the run alone.
     assert compliance.chunk_process(run_id=run_id, team_id=cast.team_a.pk) == 0
     clock.shift(dt.timedelta(minutes=21))
@@ -251,8 +251,9 @@ def test_the_runs_page_shows_failed_and_stuck_runs(client, cast, agency, clock):
     response = client.get("/contacts/runs/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Finished 10 Mar 02:00:00" in page
-    assert f'<strong class="run-failed">Failed</strong> 10 Mar 02:00: No progress on {cast.team_a.name} after 3 sends' in page
+    assert "Finished 10 Mar 2026 02:00:00" in page
+    assert (f'<strong class="run-failed">Failed</strong> 10 Mar 2026 02:00: No progress on {cast.team_a.name} '
+            "after 3 sends") in page
     assert ('<strong class="run-stuck">Stuck</strong>: 2 teams without progress for 20 minutes (0 of 2 done); '
             "sent again automatically, 1 of at most 3 sends so far") in page
     assert [run.state for run in response.context["runs"]] == ["stuck", "failed", "finished"]  # latest first
@@ -262,7 +263,7 @@ def test_a_failed_runs_page_names_the_reason_and_stops_polling(client, cast, age
     _, failed, stuck = _troubled_runs(cast, clock)
     client.force_login(cast.administrator)
     page = client.get(f"/contacts/runs/{failed.pk}/").content.decode()
-    assert "Failed</strong> 10 Mar 02:00: No progress on" in page and "hx-get" not in page
+    assert "Failed</strong> 10 Mar 2026 02:00: No progress on" in page and "hx-get" not in page
     assert client.get(f"/contacts/runs/{failed.pk}/", HTTP_HX_REQUEST="true").status_code == 286
     progress = client.get(f"/contacts/runs/{stuck.pk}/", HTTP_HX_REQUEST="true")
     assert progress.status_code == 200 and "Stuck</strong>: 2 teams" in progress.content.decode()

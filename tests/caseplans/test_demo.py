@@ -56,3 +56,26 @@ def test_a_demo_plan_speaks_only_of_the_parents_the_case_has(db):
     assert without
     assert not PlanAction.objects.filter(plan__case__in=without, responsible_name="Dad").exists()
     assert not PlanAction.objects.filter(plan__case__in=without, what__startswith="Dad ").exists()
+
+
+def test_no_endorsed_demo_plan_has_a_goal_that_does_not_fit_the_childs_legal_status(db):
+    # Issue 13, item 10: a practice leader demonstrating with the demo sees no endorsed plan
+    # warning that its permanency objective does not fit the child's legal status.
+    agency = case_demo.ensure_agency()
+    cases = case_demo.create_cases(agency, 60, seed=1, with_history=False)
+    demo.seed(agency, cases, scale=False)
+    today = timezone.localdate()
+    endorsed = CasePlan.objects.filter(endorsed_on__isnull=False, status__in=rules.IN_FORCE).select_related("case")
+    assert endorsed.count() > 20
+    warnings = []
+    for plan in endorsed:
+        loaded = selectors.plan_detail(_manager(), plan.case.reference, plan.version)
+        warnings += [(plan.case.reference, child["warning"]) for child in selectors.plan_children(loaded, today=today)
+                     if child["warning"]]
+    assert warnings == []
+
+
+def _manager():
+    from cases.models import User
+
+    return User.objects.get(username="manager")

@@ -11,6 +11,7 @@ from caseplans import selectors
 from caseplans import services as plan_services
 from caseplans.pdf import render_plan_pdf
 from caseplans.tasks import plan_timeframes_check
+from casework.dates import day_label
 from tests.caseplans.conftest import draft_plan, endorsed_plan
 
 
@@ -137,7 +138,7 @@ def test_an_action_due_soon_raises_an_alert_naming_its_date_until_it_is_done(cas
     week_later = today + dt.timedelta(days=8)  # due in 6 and 7 days (CASEPLAN_DUE_SOON_DAYS = 7)
     plan_services.plan_timeframes_check(today=week_later)
     alert = _open_alerts(family)["action_due"]
-    assert alert.title == f"Case plan action due {first.due_on:%d %b %Y}: {family.reference}"
+    assert alert.title == f"Case plan action due {day_label(first.due_on)}: {family.reference}"
     assert set(alert.recipients.all()) == {cast.worker, cast.leader}
     assert "2 due soon" in selectors.plan_row(_annotated(family, week_later), today=week_later).progress
 
@@ -146,7 +147,7 @@ def test_an_action_due_soon_raises_an_alert_naming_its_date_until_it_is_done(cas
     plan_services.plan_timeframes_check(today=week_later)
     alert.refresh_from_db()
     assert alert.status == AlertStatus.RESOLVED
-    assert _open_alerts(family)["action_due"].title == f"Case plan action due {second.due_on:%d %b %Y}: {family.reference}"
+    assert _open_alerts(family)["action_due"].title == f"Case plan action due {day_label(second.due_on)}: {family.reference}"
 
     past_due = second.due_on + dt.timedelta(days=1)
     plan_services.plan_timeframes_check(today=past_due)

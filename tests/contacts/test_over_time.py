@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from cases.services import CaseworkError, case_update, risk_assessment_record
+from casework.dates import day_label
 from contacts import rules
 from contacts.models import CaseMonth, CaseMonthAmendment, PendingRecompute, RequirementChange
 from contacts.services import (
@@ -185,7 +186,7 @@ def test_a_late_contact_in_a_closed_month_is_recorded_as_an_amendment(cast, fami
             location="parent_residence", location_person=family.parents[0].person))
     amendment = CaseMonthAmendment.objects.get(case=family, month=closed_short)
     assert amendment.amended_by == cast.worker and amendment.reason.startswith(
-        f"Contact of {closed_short.replace(day=9):%d %b %Y} recorded on")
+        f"Contact of {day_label(closed_short.replace(day=9))} recorded on")
     assert amendment.result_after["achieved_total"] > amendment.result_before["achieved_total"]
 
 
@@ -296,7 +297,7 @@ def test_a_late_visit_with_the_long_term_guardian_moves_the_due_date_in_the_mont
     # Not due this month: no requirement line (not "met"), and the notes give the next due date.
     row = stored(guardianship, this)
     assert not [line for line in row.lines if line["code"] == "f2f_with_guardian"]
-    assert any(f"next due {rules.add_months(visited, 12):%d %b %Y}" in note for note in row.notes)
+    assert any(f"next due {day_label(rules.add_months(visited, 12))}" in note for note in row.notes)
 
 
 def test_correcting_a_visit_with_the_long_term_guardian_updates_the_months_after_it(

@@ -237,7 +237,7 @@ def test_long_term_guardianship_to_suitable_person_is_due_every_twelve_months():
     not_due = rules.evaluate(facts([], people=people, risk=None,
                                    last_guardian_contact={13: dt.date(2025, 4, 2)}))
     assert ("f2f_with_guardian", 13) not in lines_by(not_due) and not_due.status == rules.NO_REQUIREMENT
-    assert any("next due 02 Apr 2026" in note for note in not_due.notes)
+    assert any("next due 2 Apr 2026" in note for note in not_due.notes)
     due = rules.evaluate(facts([], people=people, risk=None, last_guardian_contact={13: dt.date(2025, 3, 31)}))
     line = lines_by(due)[("f2f_with_guardian", 13)]
     assert line.due_on == dt.date(2026, 3, 31) and line.status == "short by 1"
@@ -253,11 +253,33 @@ def test_long_term_guardianship_to_suitable_person_is_due_every_twelve_months():
     assert first.due_on == dt.date(2025, 6, 10) and first.required == 1
 
 
-def test_permanent_care_order_has_no_contact_requirement():
-    zoe = Person(14, 114, "child", "Zoe", dt.date(2025, 1, 1), legal_status="permanent_care", in_care=True)
-    result = rules.evaluate(facts([], people=(zoe, CARER), risk=None))
+# Seed 000, 4.2: "There are no contact requirements with a child who is subject to a Permanent
+# care order and resides with their permanent guardian."
+GUARDIAN = Person(31, 131, "carer", "Greta", dt.date(2025, 1, 1))
+
+
+def test_permanent_care_order_living_with_the_permanent_guardian_has_no_contact_requirement():
+    zoe = Person(14, 114, "child", "Zoe", dt.date(2025, 1, 1), legal_status="permanent_care", goal="permanency",
+                 lives_with_person_id=131, with_permanent_guardian=True)
+    result = rules.evaluate(facts([], people=(zoe, GUARDIAN), risk=None))
+    assert result.case_type == rules.PERMANENT
     assert result.status == rules.NO_REQUIREMENT and result.lines == ()
-    assert any("permanent care order" in note for note in result.notes)
+    assert any("living with their permanent guardian — no contact requirement" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("in_care", [True, False], ids=["in care", "elsewhere"])
+def test_permanent_care_order_not_living_with_the_permanent_guardian_is_seen_monthly_like_a_child_in_care(in_care):
+    # Only "and resides with their permanent guardian" lifts the requirement; elsewhere the
+    # child is seen as a child in care is: "by Child Safety, once a month".
+    zoe = Person(14, 114, "child", "Zoe", dt.date(2025, 1, 1), legal_status="permanent_care", goal="permanency",
+                 in_care=in_care, lives_with_person_id=130)
+    result = rules.evaluate(facts([], people=(zoe, CARER), risk=None))
+    assert result.case_type == rules.IN_CARE and result.assessable and result.status == rules.SHORT
+    line = lines_by(result)[("f2f_child_in_care", 14)]
+    assert line.required == 1 and "by Child Safety staff" in line.description
+    assert any("not living with their permanent guardian — seen monthly" in note for note in result.notes)
+    seen = contact(who=(14,), location="child_living_environment", maker="support_officer")
+    assert rules.evaluate(facts([seen], people=(zoe, CARER), risk=None)).status == rules.MET
 
 
 # --- Partial months, risk level, missing data ---------------------------------------------
