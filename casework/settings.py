@@ -292,6 +292,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Case records and minimum-contact compliance. Same access rules as the web pages.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The document of the API is for signed-in staff, like every page.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Served from our own static files: no CDN, and the split view keeps scripts out of the page (CSP).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

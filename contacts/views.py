@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -188,7 +189,9 @@ def month_detail(request, reference, month):
 def requirement_request(request, reference):
     case = get_case_or_404(request.user, reference, Action.EDIT)
     if not services.can_request_changes(request.user, case):
-        raise Http404
+        # They see the case but may not ask to change its requirement: 403, as for any change
+        # of a case one may see (404 is for cases one may not see).
+        raise PermissionDenied("Only the case's caseworker or a team leader asks to change the requirement.")
     form = forms.RequirementChangeForm(request.POST or None, initial={"kind": request.GET.get("kind", "override")})
     this_month = timezone.localdate().replace(day=1)
     preview, preview_month = None, this_month

@@ -172,3 +172,12 @@ def signed_in(client):
         return client
 
     return sign_in
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The access matrix's counts, for README (tests/test_access_matrix.py)."""
+    import sys
+
+    matrix = sys.modules.get("tests.test_access_matrix")
+    if matrix is not None and matrix.COUNTS:
+        terminalreporter.write_line(f"access matrix: {matrix.COUNTS}")

@@ -70,9 +70,16 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
             user=self.request.user, plan=plan, lock_version=lock_version,
             **{k: v for k, v in data.items() if k in PLAN_WRITABLE}))
 
-    def _transition(self, request, write):
+    def _transition(self, request, write, body=None):
+        """Resolve the plan first (one the user may not see answers 404 before its body is
+        read, as a missing one does), then validate ``body`` and write."""
         plan = self.get_object()
-        plan = _write(lambda: write(plan))
+        data = {}
+        if body is not None:
+            serializer = body(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        plan = _write(lambda: write(plan, data))
         return Response(serializers.CasePlanSerializer(selectors.plan_list(request.user).get(pk=plan.pk),
                                                        context=self.get_serializer_context()).data)
 
@@ -91,33 +98,27 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
 
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._transition(request, lambda plan: services.plan_submit(user=request.user, plan=plan))
+        return self._transition(request, lambda plan, data: services.plan_submit(user=request.user, plan=plan))
 
     @action(detail=True, methods=["post"])
     def endorse(self, request, pk=None):
-        serializer = serializers.CommentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return self._transition(request, lambda plan: services.plan_endorse(
-            user=request.user, plan=plan, comment=serializer.validated_data["comment"]))
+        return self._transition(request, lambda plan, data: services.plan_endorse(
+            user=request.user, plan=plan, comment=data["comment"]), serializers.CommentSerializer)
 
     @action(detail=True, methods=["post"], url_path="return")
     def return_plan(self, request, pk=None):
-        serializer = serializers.CommentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return self._transition(request, lambda plan: services.plan_return(
-            user=request.user, plan=plan, comment=serializer.validated_data["comment"]))
+        return self._transition(request, lambda plan, data: services.plan_return(
+            user=request.user, plan=plan, comment=data["comment"]), serializers.CommentSerializer)
 
     @action(detail=True, methods=["post"], url_path="copy-provided")
     def copy_provided(self, request, pk=None):
-        serializer = serializers.CopySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return self._transition(request, lambda plan: services.plan_copy_provided(
-            user=request.user, plan=plan, **serializer.validated_data))
+        return self._transition(request, lambda plan, data: services.plan_copy_provided(
+            user=request.user, plan=plan, **data), serializers.CopySerializer)
 
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """Start a review: answers the new draft version."""
-        return self._transition(request, lambda plan: services.plan_review_start(user=request.user, plan=plan))
+        return self._transition(request, lambda plan, data: services.plan_review_start(user=request.user, plan=plan))
 
     @action(detail=True, methods=["post"], url_path="concerns")
     def add_concern(self, request, pk=None):

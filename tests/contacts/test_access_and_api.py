@@ -65,7 +65,7 @@ def test_only_the_author_corrects_a_contact_within_the_window(client, cast, case
 def test_support_officers_and_managers_cannot_request_overrides(client, cast, cases):
     case = cases["own"]
     client.force_login(cast.support_officer)
-    assert client.get(f"/contacts/case/{case.reference}/requests/new/").status_code == 404
+    assert client.get(f"/contacts/case/{case.reference}/requests/new/").status_code == 403
     client.force_login(cast.manager)
     assert client.get(f"/contacts/case/{case.reference}/requests/new/").status_code == 403
 
