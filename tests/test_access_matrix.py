@@ -56,7 +56,7 @@ ROUTES = {
     "cases:my_cases": GENERAL, "cases:create": GENERAL,
     **dict.fromkeys(["cases:detail", "cases:edit", "cases:reallocate", "cases:member_add", "cases:member_edit",
                      "cases:address_add", "cases:child_fact_add", "cases:child_fact_edit", "cases:risk_add",
-                     "cases:risk_edit"], CASE),
+                     "cases:risk_edit", "cases:restricted"], CASE),
     **dict.fromkeys(["contacts:create", "contacts:draft_autosave", "contacts:timeline", "contacts:month",
                      "contacts:request", "contacts:request_decide", "contacts:detail", "contacts:edit",
                      "contacts:addendum"], CASE),
@@ -82,7 +82,7 @@ ROUTES = {
                      "responses:safety_plan_create", "responses:safety_plan_detail", "responses:safety_plan_decide",
                      "responses:reviews", "responses:supervision_review_create", "responses:formal_review_create",
                      "responses:recommendation_create", "responses:recommendation_decide",
-                     "responses:case_close"], CASE),
+                     "responses:case_close", "responses:no_increase"], CASE),
     # The API: list routes show only what one may see; detail routes are a case's records.
     **dict.fromkeys(["api-root", "api-schema", "api-docs", "case-list", "member-list", "legal-status-list",
                      "goal-list", "living-arrangement-list", "risk-assessment-list", "contact-list",
