@@ -365,12 +365,32 @@ def _match(parsed: dict) -> tuple[Case | None, Person | None, str]:
     return case, person, ""
 
 
+NUL_STAND_IN = "\ufffd"
+NUL_PROBLEM = ("The message contained NUL characters (\\0), which cannot be stored; each was replaced with "
+               "\ufffd. Check the message against the sender's record before matching it to a case.")
+
+
+def _without_nul(value: Any) -> Any:
+    """``value`` (decoded JSON) with every NUL in its strings replaced: the database can hold
+    no NUL, and a message must be kept, not lost, whatever the sender put in it."""
+    if isinstance(value, str):
+        return value.replace("\x00", NUL_STAND_IN)
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
 def inbound_message_receive(*, system: SendingSystem, payload: Any, raw_body: str = "") -> tuple[InboundMessage, bool]:
     """Store a message from ``system`` and, when it is understood, start the response.
     Idempotent on the sender's message id: a repeat returns the stored message and False;
     the same id with different content raises InboundConflict. A message that cannot be
     processed waits for review; one whose received_at is not plausible raises InboundRefused
     (nothing stored: it would start the response's clock at the wrong time)."""
+    cleaned = _without_nul(payload)
+    had_nul = "\x00" in raw_body or cleaned != payload
+    payload, raw_body = cleaned, raw_body.replace("\x00", NUL_STAND_IN)
     message_id = str(payload.get("message_id") or "").strip()[:120] if isinstance(payload, dict) else ""
     if not message_id:
         # Without the sender's id a repeat cannot be recognised; keep it under a generated id.
@@ -382,6 +402,10 @@ def inbound_message_receive(*, system: SendingSystem, payload: Any, raw_body: st
     case = person = None
     if parsed:
         case, person, problem = _match(parsed)
+    if had_nul:
+        # Not started as a response: what was sent is not exactly what we keep.
+        case = person = None
+        problem = NUL_PROBLEM
     try:
         with transaction.atomic():
             message = InboundMessage(system=system, message_id=message_id,

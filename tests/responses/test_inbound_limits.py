@@ -156,3 +156,18 @@ def test_staff_cannot_record_information_received_at_an_implausible_time_either(
                          content_type="application/json")
     assert answer.status_code == 400 and "Information cannot" in str(answer.json())
     assert not Response.objects.exists()
+
+
+def test_a_message_with_nul_characters_is_kept_for_review_not_lost(client, system, cases):
+    body = json.dumps({"message_id": "NUL-1", "kind": "court_alert", "case_reference": cases["own"].reference,
+                       "summary": "Order\u0000 made", "details": "Stepfather\u0000"})
+    answer = inbound(client, system.token, body)
+    assert answer.status_code == 422 and "NUL" in answer.json()["detail"]
+    message = InboundMessage.objects.get(message_id="NUL-1")
+    assert message.status == InboundStatus.NEEDS_REVIEW and message.response is None
+    assert message.payload["summary"] == "Order\ufffd made"
+    # A raw body that is not JSON, with a NUL in it, is kept too.
+    raw = inbound(client, system.token, "not json\u0000 at all", content_type="text/plain")
+    assert raw.status_code == 422
+    kept = InboundMessage.objects.exclude(message_id="NUL-1").get()
+    assert "\x00" not in kept.raw_body and "not json" in kept.raw_body
