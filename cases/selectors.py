@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases import extensions
+from cases.access_log import note_look
 from cases.models import (
     RISK_LEVEL_TOOLS,
     Address,
@@ -132,7 +133,7 @@ def case_detail(user, reference: str) -> Case | None:
         Prefetch("living_arrangements",
                  queryset=LivingArrangement.objects.select_related("with_person").order_by("-effective_from")),
     )
-    return (
+    case = (
         visible_cases(user)
         .select_related("team__office", "caseworker")
         .annotate(risk_level=latest_risk_level_subquery())
@@ -144,6 +145,8 @@ def case_detail(user, reference: str) -> Case | None:
         .filter(reference=reference)
         .first()
     )
+    note_look(case)
+    return case
 
 
 @dataclass

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cases import extensions, forms, selectors, services
+from cases.access_log import note_look
 from cases.models import (
     Address,
     CaseMember,
@@ -151,6 +152,7 @@ def _member_of(case, member_id) -> CaseMember:
 def member_edit(request, reference, member_id):
     case = get_case_or_404(request.user, reference, Action.EDIT)
     member = _member_of(case, member_id)
+    note_look(case, person=member.person_id)  # the person's own page
     person_form = forms.PersonForm(request.POST or None, instance=member.person, prefix="person")
     member_form = forms.MemberEditForm(request.POST or None, instance=member, prefix="member")
     if request.method == "POST" and person_form.is_valid() and member_form.is_valid():

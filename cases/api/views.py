@@ -5,9 +5,10 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 
 from cases import services
+from cases.access_log import note_look
 from cases.api import serializers
 from cases.models import CaseMember, ChildGoal, LegalStatus, LivingArrangement, Person, Phase, RiskAssessment
-from cases.permissions import CaseAccessPermission, visible_cases
+from cases.permissions import CaseAccessPermission, case_of, visible_cases
 from cases.selectors import latest_risk_level_subquery
 from cases.services import CaseworkError
 
@@ -24,6 +25,12 @@ class VisibleCasesContextMixin:
     case. Ids in the body resolve through the serializers' VisibleCaseField / VisibleRelatedField."""
 
     permission_classes = [CaseAccessPermission]
+
+    def paginate_queryset(self, queryset):
+        """Each case a list page shows is a look (the detail's is noted by the permission)."""
+        page = super().paginate_queryset(queryset)
+        note_look([case_of(obj) for obj in page or []])
+        return page
 
 
 _MEMBERS = CaseMember.objects.select_related("person").prefetch_related(
