@@ -133,6 +133,12 @@ def can(user, action: Action, case: Case) -> bool:
     return _is_visible(user, case) and _allowed(user, action, case)
 
 
+def may_audit(user, case: Case) -> bool:
+    """Whether ``user`` may see who has looked at ``case``, already known to be visible to them
+    (the case page's link; no visibility query of its own)."""
+    return _allowed(user, Action.AUDIT, case)
+
+
 def case_of(obj) -> Case:
     """The case a record belongs to: the case itself, ``obj.case``, a child's ``obj.member.case``
     or a plan's part's ``obj.plan.case``."""
