@@ -292,3 +292,17 @@ def test_a_bad_retention_setting_fails_at_start(settings, value):
                             env={"ACCESS_LOG_RETENTION_DAYS": value, "PATH": "/usr/bin:/bin"}, cwd=settings.BASE_DIR)
     assert result.returncode != 0
     assert "ACCESS_LOG_RETENTION_DAYS" in result.stderr or "invalid literal" in result.stderr
+
+
+def test_the_bench_command_prints_both_figures(cast, family):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("bench_access_log", repeat=5, reference=family.reference, stdout=out)
+    figures = json.loads(out.getvalue())
+    assert figures["on"]["queries"] == figures["off"]["queries"] + 1  # the one insert
+    assert figures["looks_written"] == 5 + 5  # one per timed request with recording on, and its warm-up
+    assert CaseLook.objects.filter(case=family, what="cases:detail").count() == 10
