@@ -29,8 +29,15 @@ class VisibleCasesContextMixin:
     def paginate_queryset(self, queryset):
         """Each case a list page shows is a look (the detail's is noted by the permission)."""
         page = super().paginate_queryset(queryset)
-        note_look([case_of(obj) for obj in page or []])
+        note_look([case for case in map(_case_or_none, page or []) if case is not None])
         return page
+
+
+def _case_or_none(obj):
+    """The case of a listed record; None for one of no single case (an alert on a person)."""
+    if getattr(obj, "case_id", False) is None:
+        return None
+    return case_of(obj)
 
 
 _MEMBERS = CaseMember.objects.select_related("person").prefetch_related(
