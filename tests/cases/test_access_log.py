@@ -306,3 +306,24 @@ def test_the_bench_command_prints_both_figures(cast, family):
     assert figures["on"]["queries"] == figures["off"]["queries"] + 1  # the one insert
     assert figures["looks_written"] == 5 + 5  # one per timed request with recording on, and its warm-up
     assert CaseLook.objects.filter(case=family, what="cases:detail").count() == 10
+
+
+@pytest.mark.parametrize("endpoint", ["/api/contacts/", "/api/legal-statuses/", "/api/record-alerts/"])
+def test_api_lists_note_looks_without_a_query_per_row(client, cast, endpoint):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(endpoint).status_code == 200
+        return len(captured)
+
+    client.force_login(cast.worker)
+    for _ in range(2):
+        case = make_family_case(cast.worker, children=1)
+        contact_record(user=cast.worker, case=case, data=ContactInput(
+            occurred_at=timezone.now(), kind="face_to_face", made_by=cast.worker, participants=case.children))
+    queries()
+    small = queries()
+    for _ in range(6):
+        case = make_family_case(cast.worker, children=1)
+        contact_record(user=cast.worker, case=case, data=ContactInput(
+            occurred_at=timezone.now(), kind="face_to_face", made_by=cast.worker, participants=case.children))
+    assert queries() == small
