@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = "Cases"
+
+    def ready(self):
+        from cases import extensions
+        from cases.models import Role
+
+        extensions.nav_link(80, "Access report", "cases:access_report", lambda user: user.role == Role.MANAGER)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils import timezone
 
@@ -236,3 +238,28 @@ class RiskAssessmentForm(VersionedForm, forms.ModelForm):
             self.instance.case = case
             self.fields["approved_by"].queryset = records_in_case(user, case, "leader")
         self.fields["approved_by"].label = "Approved by (team leader)"
+
+
+class AccessReportForm(forms.Form):
+    """The period of the managers' access report: from and to (inclusive), agency dates."""
+
+    MAX_DAYS = 366
+
+    start = forms.DateField(label="From", widget=DateInput(), required=False,
+                            error_messages={"invalid": "Enter the first day as a date, e.g. 2026-03-01."})
+    end = forms.DateField(label="To", widget=DateInput(), required=False,
+                          error_messages={"invalid": "Enter the last day as a date, e.g. 2026-03-31."})
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        end = data.get("end") or today
+        start = data.get("start") or end - dt.timedelta(days=29)
+        if self.errors:
+            return data
+        if start > end:
+            raise forms.ValidationError("The period must start on or before its end: “From” is after “To”.")
+        if (end - start).days >= self.MAX_DAYS:
+            raise forms.ValidationError(f"Choose a period of at most {self.MAX_DAYS} days.")
+        data["start"], data["end"] = start, end
+        return data

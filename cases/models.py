@@ -550,3 +550,33 @@ class Allocation(models.Model):
 
     def __str__(self):
         return f"{self.case} → {self.caseworker} ({self.started_on})"
+
+
+class LookHow(models.TextChoices):
+    PAGE = "page", "Page"
+    API = "api", "API"
+    EXPORT = "export", "Export"
+    PDF = "pdf", "PDF"
+
+
+class CaseLook(models.Model):
+    """One look at a child's record: who read which case (and person, on a person's page),
+    when, how (page, API, export, PDF) and through which route (the URL name). Written by
+    ``cases.access_log``, one insert per request; kept ``ACCESS_LOG_RETENTION_DAYS``."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(db_index=True)
+    how = models.CharField(max_length=10, choices=LookHow.choices)
+    what = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["case", "-at"], name="caselook_case_newest"),
+            models.Index(fields=["user", "at"], name="caselook_user_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} looked at {self.case} ({self.how}: {self.what}) at {self.at}"

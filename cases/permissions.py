@@ -20,7 +20,9 @@ aggregate numbers (the compliance dashboards' counts) still include it, through
 :func:`countable_cases`, which never names a case. Team leaders of the case's team mark and
 unmark it and keep the named list (:data:`Action.RESTRICT`).
 
-A case one may not see answers 404, never revealing that it exists. Because the
+A case one may not see answers 404, never revealing that it exists. Each resolution of a case
+for a request (:func:`get_case_or_404`, :func:`require`, the API's object permission) notes a
+look in the access log (``cases.access_log``, the recorder; the rules stay here). Because the
 rules are evaluated against the current allocation on every request, access follows
 reallocation immediately.
 
@@ -54,6 +56,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers
 
+from cases.access_log import note_look
 from cases.models import Case, CaseUserObjectPermission, MemberRole, Person, RestrictedCaseStaff, Role, User
 
 SHARE_PERMISSION = "cases.view_case_record"
@@ -65,6 +68,7 @@ class Action(str, Enum):
     ALLOCATE = "allocate"  # reallocate to another caseworker or team
     APPROVE = "approve"  # approve overrides, increased contact, endorse plans
     RESTRICT = "restrict"  # mark or unmark restricted access, keep the named staff
+    AUDIT = "audit"  # see who has looked at the case (its access log)
 
 
 FIELD_ROLES = {Role.CASEWORKER, Role.SUPPORT_OFFICER}
@@ -154,12 +158,22 @@ def _allowed(user, action: Action, case: Case) -> bool:
         return case.team_id in led_team_ids(user) or user.role == Role.MANAGER
     if action in (Action.APPROVE, Action.RESTRICT):
         return case.team_id in led_team_ids(user)
+    if action == Action.AUDIT:
+        # The case's team leader and the managers of its office (visibility already narrows a
+        # manager to their offices' cases); not its caseworker, nor a leader it is shared with.
+        return user.role == Role.MANAGER or case.team_id in led_team_ids(user)
     return False
 
 
 def can(user, action: Action, case: Case) -> bool:
     """Whether ``user`` may do ``action`` on ``case`` (one query for visibility)."""
     return _is_visible(user, case) and _allowed(user, action, case)
+
+
+def may_audit(user, case: Case) -> bool:
+    """Whether ``user`` may see who has looked at ``case``, already known to be visible to them
+    (the case page's link; no visibility query of its own)."""
+    return _allowed(user, Action.AUDIT, case)
 
 
 def case_of(obj) -> Case:
@@ -175,6 +189,8 @@ def case_of(obj) -> Case:
 
 
 def _refuse(action: Action):
+    if action == Action.AUDIT:  # who looked at a case is not even hinted at to others
+        raise Http404("No such case.")
     raise PermissionDenied(f"You may not {action.value} this case.")
 
 
@@ -185,6 +201,7 @@ def require(user, action: Action, obj) -> Case:
         raise Http404("No such case.")
     if not _allowed(user, action, case):
         _refuse(action)
+    note_look(case)
     return case
 
 
@@ -195,6 +212,8 @@ def get_case_or_404(user, reference: str, action: Action = Action.VIEW) -> Case:
         raise Http404("No such case.")
     if not _allowed(user, action, case):
         _refuse(action)
+    if action != Action.AUDIT:  # reading the access log is not a look at the child's record
+        note_look(case)
     return case
 
 
@@ -253,7 +272,10 @@ class CaseAccessPermission(drf_permissions.BasePermission):
     def has_object_permission(self, request, view, obj):
         case = case_of(obj)
         action = Action.VIEW if request.method in drf_permissions.SAFE_METHODS else Action.EDIT
-        return can(request.user, action, case)
+        allowed = can(request.user, action, case)
+        if allowed:
+            note_look(case)
+        return allowed
 
 
 # --- Ids named in writes ------------------------------------------------------------------

@@ -6,20 +6,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from axes.models import AccessFailureLog, AccessLog
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases import extensions
+from cases.access_log import note_look
 from cases.models import (
     RISK_LEVEL_TOOLS,
     Address,
     Allocation,
     Case,
+    CaseLook,
     CaseMember,
     ChildGoal,
     LegalStatus,
     LivingArrangement,
     MemberRole,
+    Office,
     Person,
     RestrictedCaseStaff,
     RiskAssessment,
@@ -134,7 +138,7 @@ def case_detail(user, reference: str) -> Case | None:
         Prefetch("living_arrangements",
                  queryset=LivingArrangement.objects.select_related("with_person").order_by("-effective_from")),
     )
-    return (
+    case = (
         visible_cases(user)
         .select_related("team__office", "caseworker")
         .annotate(risk_level=latest_risk_level_subquery())
@@ -146,6 +150,8 @@ def case_detail(user, reference: str) -> Case | None:
         .filter(reference=reference)
         .first()
     )
+    note_look(case)
+    return case
 
 
 @dataclass
@@ -247,3 +253,45 @@ def case_record_history(case: Case, limit: int = 200) -> list[HistoryEntry]:
     ]
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
+
+
+# --- The access log (issue 12) ---------------------------------------------------------
+
+
+def case_looks(case: Case) -> QuerySet:
+    """Who has looked at ``case``, newest first (the caller has checked Action.AUDIT)."""
+    return CaseLook.objects.filter(case=case).select_related("user", "person").order_by("-at", "-id")
+
+
+def _managed_offices(user):
+    return user.managed_offices.all() if user.role == Role.MANAGER else Office.objects.none()
+
+
+def looks_outside_caseload(user, *, start: dt.datetime, end: dt.datetime) -> QuerySet:
+    """Looks, in ``user``'s offices and [start, end), by someone at a case neither allocated to
+    them nor of a team they belong to or lead. Cases named by reference only."""
+    leads_the_team = User.led_teams.through.objects.filter(user_id=OuterRef("user_id"),
+                                                           team_id=OuterRef("case__team_id"))
+    return (CaseLook.objects.filter(case__team__office__in=_managed_offices(user), at__gte=start, at__lt=end)
+            .exclude(user_id=F("case__caseworker_id"))
+            .exclude(user__team_id=F("case__team_id"))
+            .exclude(Exists(leads_the_team))
+            .select_related("user", "case__team").order_by("-at", "-id"))
+
+
+def _staff_usernames(user):
+    offices = _managed_offices(user)
+    return (User.objects.filter(Q(team__office__in=offices) | Q(led_teams__office__in=offices)
+                                | Q(managed_offices__in=offices)).values("username"))
+
+
+def sign_ins(user, *, start: dt.datetime, end: dt.datetime):
+    """Sign-ins (django-axes' AccessLog) of the staff of ``user``'s offices in [start, end)."""
+    return (AccessLog.objects.filter(username__in=_staff_usernames(user), attempt_time__gte=start,
+                                     attempt_time__lt=end).order_by("-attempt_time"))
+
+
+def sign_in_failures(user, *, start: dt.datetime, end: dt.datetime):
+    """Failed sign-ins (AccessFailureLog) under the usernames of the staff of ``user``'s offices."""
+    return (AccessFailureLog.objects.filter(username__in=_staff_usernames(user), attempt_time__gte=start,
+                                            attempt_time__lt=end).order_by("-attempt_time"))

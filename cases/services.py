@@ -17,6 +17,7 @@ from cases.models import (
     Address,
     Allocation,
     Case,
+    CaseLook,
     CaseMember,
     CaseReferenceCounter,
     LivingKind,
@@ -400,3 +401,27 @@ def risk_assessment_record(*, user, assessment: RiskAssessment, lock_version: in
     facts_changed(case_id=assessment.case_id, since=min(d for d in (stored_on, assessment.completed_on) if d),
                   by=user)
     return assessment
+
+
+# --- The access log's retention (issue 12) ---------------------------------------------
+
+ACCESS_LOG_PURGE_BATCH = 5000
+
+
+@transaction.atomic
+def access_log_purge_batch(*, before: dt.datetime, batch_size: int = ACCESS_LOG_PURGE_BATCH) -> int:
+    """Delete up to ``batch_size`` looks older than ``before``, oldest first; how many went."""
+    ids = list(CaseLook.objects.filter(at__lt=before).order_by("at").values_list("pk", flat=True)[:batch_size])
+    return CaseLook.objects.filter(pk__in=ids).delete()[0] if ids else 0
+
+
+def access_log_purge(*, now: dt.datetime, batch_size: int = ACCESS_LOG_PURGE_BATCH) -> int:
+    """Delete the looks older than ``ACCESS_LOG_RETENTION_DAYS`` before ``now``, a batch per
+    transaction (short locks, however many years are due); the number deleted."""
+    before = now - dt.timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        done = access_log_purge_batch(before=before, batch_size=batch_size)
+        deleted += done
+        if done < batch_size:
+            return deleted

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import extensions, forms, selectors, services
+from cases.access_log import note_look
 from cases.models import (
     Address,
     CaseMember,
@@ -25,6 +28,7 @@ from cases.permissions import (
     Action,
     can,
     get_case_or_404,
+    may_audit,
     may_create_cases,
     teams_for_new_cases,
     teams_for_reallocation,
@@ -87,6 +91,7 @@ def case_detail(request, reference):
         "can_edit": can(request.user, Action.EDIT, case),
         "can_allocate": can(request.user, Action.ALLOCATE, case),
         "can_restrict": can(request.user, Action.RESTRICT, case),
+        "can_audit": may_audit(request.user, case),
         "history": selectors.case_record_history(case, limit=HISTORY_LIMIT),
         "history_limit": HISTORY_LIMIT,
         "lead_sections": extensions.render_case_sections(request, case, lead=True),
@@ -189,6 +194,7 @@ def _member_of(case, member_id) -> CaseMember:
 def member_edit(request, reference, member_id):
     case = get_case_or_404(request.user, reference, Action.EDIT)
     member = _member_of(case, member_id)
+    note_look(case, person=member.person_id)  # the person's own page
     person_form = forms.PersonForm(request.POST or None, instance=member.person, prefix="person")
     member_form = forms.MemberEditForm(request.POST or None, instance=member, prefix="member")
     if request.method == "POST" and person_form.is_valid() and member_form.is_valid():
@@ -265,6 +271,46 @@ def risk_assessment_edit(request, reference, assessment_id=None):
             return redirect(case)
     title = "Correct a risk assessment" if instance else "Record a risk assessment"
     return render(request, "cases/form.html", {"form": form, "case": case, "title": title})
+
+
+LOOKS_PER_PAGE = 50
+FAILURES_SHOWN = 200
+
+
+def case_looks(request, reference):
+    """Who has looked at this case: for its team leader and its office's managers (else 404)."""
+    case = get_case_or_404(request.user, reference, Action.AUDIT)
+    page = Paginator(selectors.case_looks(case), LOOKS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "cases/case_looks.html", {"case": case, "page": page, "path": request.path})
+
+
+def _agency_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def access_report(request):
+    """Managers: looks at their offices' cases from outside the looker's caseload and team, and
+    the sign-ins and failed sign-ins of their offices' staff, over a period (else 404)."""
+    if request.user.role != Role.MANAGER:
+        raise Http404
+    form = forms.AccessReportForm(request.GET)
+    if not form.is_valid():
+        return render(request, "cases/access_report.html", {"form": form}, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    period = {"start": _agency_midnight(start), "end": _agency_midnight(end + dt.timedelta(days=1))}
+    tab = "sign-ins" if request.GET.get("tab") == "sign-ins" else "looks"
+    query = urlencode({"start": start.isoformat(), "end": end.isoformat(), "tab": tab})
+    context = {"form": form, "start": start, "end": end, "tab": tab, "path": request.path, "query": query,
+               "period": urlencode({"start": start.isoformat(), "end": end.isoformat()})}
+    if tab == "looks":
+        context["page"] = Paginator(selectors.looks_outside_caseload(request.user, **period),
+                                    LOOKS_PER_PAGE).get_page(request.GET.get("page"))
+    else:
+        context["page"] = Paginator(selectors.sign_ins(request.user, **period),
+                                    LOOKS_PER_PAGE).get_page(request.GET.get("page"))
+        failures = selectors.sign_in_failures(request.user, **period)
+        context["failures"], context["failures_count"] = list(failures[:FAILURES_SHOWN]), failures.count()
+    return render(request, "cases/access_report.html", context)
 
 
 @require_POST

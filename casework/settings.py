@@ -70,6 +70,8 @@ MIDDLEWARE = [
     # Issue 12: idle sign-out that the page's background requests (autosave) do not defeat.
     "casework.middleware.IdleSignOutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Issue 12: every read of a child's record is recorded, one insert per request.
+    "cases.access_log.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -180,12 +182,22 @@ if REQUEST_BODY_MAX_BYTES < 10_000:
     raise ImproperlyConfigured("REQUEST_BODY_MAX_BYTES must be at least 10000 (a long case note must fit)")
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
+# --- Access log (issue 12) -------------------------------------------------------
+# Every read of a child's record is recorded (cases.access_log); off only to measure its cost.
+ACCESS_LOG_ENABLED = env.bool("ACCESS_LOG_ENABLED", default=True)
+# Looks older than this many days are deleted nightly (default 7 years).
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=2557)
+if ACCESS_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("ACCESS_LOG_RETENTION_DAYS must be a whole number of days, at least 1")
+
 # --- Sign-in throttling (django-axes) -------------------------------------------
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Keep every failed sign-in (AccessAttempt rows are reset on success): the managers' access report shows them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # --- Security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

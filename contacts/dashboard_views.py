@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from alerts.selectors import alerts_for
+from cases.access_log import note_look
 from cases.models import RiskLevel, Role, User
 from cases.permissions import visible_cases
 from contacts import dashboards, rules, selectors, tasks
@@ -105,6 +106,8 @@ def drill_down(request):
                 **filters}
     rows = dashboards.drill_down(request.user, **criteria)
     if request.GET.get("export") == "csv":
+        rows = list(rows)
+        note_look([r.case_id for r in rows])
         header = ["Case", "Month", "Office", "Team", "Caseworker", "Case type", "Risk level", "Status", "Achieved",
                   "Required", "Status as closed", "Achieved as closed", "Required as closed", "Amended at"]
         data = [[r.case.reference, month.strftime("%Y-%m"), r.case.team.office.name, r.case.team.name,
@@ -114,8 +117,10 @@ def drill_down(request):
         response = HttpResponse(dashboards.to_csv(header, data), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="cases-{month:%Y-%m}.csv"'
         return response
+    shown = list(rows[:500])
+    note_look([r.case_id for r in shown])
     return render(request, "contacts/drill_down.html", {
-        "rows": rows[:500], "count": rows.count(), "month": month,
+        "rows": shown, "count": rows.count(), "month": month,
         "not_listed": dashboards.drill_down_not_listed(request.user, **criteria), "filters": _filter_labels(filters),
         "status": request.GET.get("status", ""), "query": request.GET.urlencode(),
     })

@@ -56,7 +56,8 @@ ROUTES = {
     "cases:my_cases": GENERAL, "cases:create": GENERAL,
     **dict.fromkeys(["cases:detail", "cases:edit", "cases:reallocate", "cases:member_add", "cases:member_edit",
                      "cases:address_add", "cases:child_fact_add", "cases:child_fact_edit", "cases:risk_add",
-                     "cases:risk_edit", "cases:restricted"], CASE),
+                     "cases:risk_edit", "cases:restricted", "cases:looks"], CASE),
+    "cases:access_report": GENERAL,
     **dict.fromkeys(["contacts:create", "contacts:draft_autosave", "contacts:timeline", "contacts:month",
                      "contacts:request", "contacts:request_decide", "contacts:detail", "contacts:edit",
                      "contacts:addendum"], CASE),
@@ -110,6 +111,8 @@ ROUTES = {
 SEEN_404 = {
     # The cost decision and reinstating are for a record in another state than the furnished one.
     "caseplans:action_reinstate": "only a withdrawn action is reinstated",
+    # Who has looked at a case is not even hinted at to those who may not audit it.
+    "cases:looks": "only the case's team leader and its office's managers see who has looked",
 }
 
 

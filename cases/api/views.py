@@ -5,10 +5,11 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 
 from cases import services
+from cases.access_log import note_look
 from cases.api import serializers
 from cases.api.versioning import domain_errors
-from cases.models import CaseMember, ChildGoal, LegalStatus, LivingArrangement, Person, Phase, RiskAssessment
-from cases.permissions import CaseAccessPermission, visible_cases
+from cases.models import Case, CaseMember, ChildGoal, LegalStatus, LivingArrangement, Person, Phase, RiskAssessment
+from cases.permissions import CaseAccessPermission, case_of, visible_cases
 from cases.selectors import latest_risk_level_subquery
 
 _domain_errors = domain_errors  # the name every app's endpoints import
@@ -19,6 +20,23 @@ class VisibleCasesContextMixin:
     case. Ids in the body resolve through the serializers' VisibleCaseField / VisibleRelatedField."""
 
     permission_classes = [CaseAccessPermission]
+
+    def paginate_queryset(self, queryset):
+        """Each case a list page shows is a look (the detail's is noted by the permission)."""
+        page = super().paginate_queryset(queryset)
+        note_look([case_id for case_id in map(_case_id, page or []) if case_id is not None])
+        return page
+
+
+def _case_id(obj) -> int | None:
+    """The case id of a listed record, read from the row (no query for its case); None for a
+    record of no single case (an alert on a person)."""
+    if isinstance(obj, Case):
+        return obj.pk
+    if hasattr(obj, "case_id"):
+        return obj.case_id
+    owner = getattr(obj, "member", None) or getattr(obj, "plan", None)  # a child's fact, a plan's part
+    return owner.case_id if owner is not None else case_of(obj).pk
 
 
 _MEMBERS = CaseMember.objects.select_related("person").prefetch_related(
