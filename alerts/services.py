@@ -35,7 +35,10 @@ def alert_raise(*, key: str, kind: str, title: str, recipients, case=None, month
                                                  acknowledged_at=None, acknowledged_by=None)
         alert.refresh_from_db()
     users = {u.pk: u for u in recipients if u is not None}
-    allowed = through_restriction((alert.case_id, pk) for pk in users)
+    if case is not None and not case.restricted:  # the common case, known without a query
+        allowed = [(case.pk, pk) for pk in users]
+    else:
+        allowed = through_restriction((alert.case_id, pk) for pk in users)
     AlertRecipient.objects.bulk_create([AlertRecipient(alert=alert, user=users[pk]) for _, pk in allowed],
                                        ignore_conflicts=True)
     return alert
