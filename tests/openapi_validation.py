@@ -102,7 +102,8 @@ class Document:
     def check_body(self, operation: Operation, status: int, media: str, data) -> None:
         schema = _as_json_schema(operation.spec["responses"][str(status)]["content"][media]["schema"])
         schema = json.loads(json.dumps(schema).replace('"#/components/', '"urn:casework#/components/'))
-        validator = jsonschema.Draft202012Validator(schema, registry=self.registry)
+        validator = jsonschema.Draft202012Validator(schema, registry=self.registry,
+                                                    format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
         error = jsonschema.exceptions.best_match(validator.iter_errors(data))
         if error is not None:
             where = "/".join(str(part) for part in error.absolute_path) or "(the body)"
