@@ -22,6 +22,15 @@ def test_a_record_alert_without_a_person_or_case_says_what_is_missing(api, cast)
     assert not RecordAlert.objects.exists()
 
 
+def test_a_record_alert_without_a_person_is_an_alert_on_the_case(api, cast):
+    case = make_family_case(cast.worker)
+    response = api.post("/api/record-alerts/", {"case": case.reference, "category": "medical", "severity": "medium",
+                                                "details": "Needs insulin", "starts_on": "2026-01-05"},
+                        content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert RecordAlert.objects.get().case == case and response.json()["on_case"] == case.reference
+
+
 def test_completing_an_action_without_a_date_says_so(api, cast):
     case = make_family_case(cast.worker)
     plan = draft_plan(case, cast.worker, actions=1)
@@ -36,3 +45,13 @@ def test_completing_an_action_without_a_date_says_so(api, cast):
 def test_a_malformed_plan_id_answers_404_not_500(api, url):
     response = api.post(url, {}, content_type="application/json") if url.endswith("endorse/") else api.get(url)
     assert response.status_code == 404, response.content
+
+
+def test_changing_a_member_without_its_lock_version_says_so(api, cast):
+    case = make_family_case(cast.worker)
+    member = case.children[0]
+    response = api.patch(f"/api/members/{member.pk}/", {"relationship": "daughter"}, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "lock_version" in response.json()
+    member.refresh_from_db()
+    assert member.relationship != "daughter"
