@@ -9,6 +9,8 @@ operation that documents a code itself keeps its own description."""
 
 from __future__ import annotations
 
+from cases.api.versioning import LOCK_VERSION_HELP
+
 DETAIL = {
     "type": "object",
     "properties": {"detail": {"type": "string"}},
@@ -41,15 +43,28 @@ def _answer(description: str, component: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}}}
 
 
+def _component(schema: dict, schemas: dict) -> dict:
+    ref = schema.get("$ref", "")
+    return schemas.get(ref.rsplit("/", 1)[-1], {}) if ref else schema
+
+
 def _sends_lock_version(operation: dict, schemas: dict) -> bool:
-    """A write whose body carries ``lock_version``: it changes a versioned record."""
-    for media in (operation.get("requestBody") or {}).get("content", {}).values():
-        schema = media.get("schema", {})
-        ref = schema.get("$ref", "")
-        if ref:
-            schema = schemas.get(ref.rsplit("/", 1)[-1], {})
-        if "lock_version" in schema.get("properties", {}):
-            return True
+    """A write whose body carries ``lock_version``: it changes a versioned record.
+
+    A change (PATCH, PUT) of a record whose answer shows ``lock_version`` must send it back
+    even where the serializer reads it from the raw body (``caseplans.api.views._lock_version``):
+    the request's schema says so too."""
+    requests = [_component(media.get("schema", {}), schemas)
+                for media in (operation.get("requestBody") or {}).get("content", {}).values()]
+    if any("lock_version" in schema.get("properties", {}) for schema in requests):
+        return True
+    answer = (operation.get("responses", {}).get("200") or {}).get("content", {}).get("application/json", {})
+    if operation["method"] in ("patch", "put") and "lock_version" in _component(answer.get("schema", {}),
+                                                                              schemas).get("properties", {}):
+        for schema in requests:
+            schema.setdefault("properties", {})["lock_version"] = {
+                "type": "integer", "minimum": 1, "writeOnly": True, "description": LOCK_VERSION_HELP}
+        return bool(requests)
     return False
 
 
@@ -74,7 +89,7 @@ def document_error_answers(result, generator, request, public):
                 add["404"] = _answer("No such record, or one you may not see (the same answer).", "Detail")
             if method in WRITES:
                 add["413"] = _answer("The request body is larger than the limit; nothing was read.", "Detail")
-                if _sends_lock_version(operation, schemas):
+                if _sends_lock_version({**operation, "method": method}, schemas):
                     add["409"] = _answer("Someone saved the record after the lock_version you sent.", "Conflict")
             for code, answer in add.items():
                 answers.setdefault(code, answer)

@@ -41,6 +41,18 @@ def test_completing_an_action_without_a_date_says_so(api, cast):
     assert action.completed_on is None
 
 
+def test_progress_on_an_action_without_a_date_is_recorded_without_ticking_it_off(api, cast):
+    case = make_family_case(cast.worker)
+    plan = draft_plan(case, cast.worker, actions=1)
+    action = PlanAction.objects.get(plan=plan)
+    response = api.post(f"/api/plan-actions/{action.pk}/complete/", {"lock_version": action.lock_version,
+                                                                     "progress_note": "First session held"},
+                        content_type="application/json")
+    assert response.status_code == 200, response.content
+    action.refresh_from_db()
+    assert action.completed_on is None and action.progress_note == "First session held"
+
+
 @pytest.mark.parametrize("url", ["/api/case-plans/null,null/endorse/", "/api/case-plans/abc/", "/api/case-plans/1,x/"])
 def test_a_malformed_plan_id_answers_404_not_500(api, url):
     response = api.post(url, {}, content_type="application/json") if url.endswith("endorse/") else api.get(url)
