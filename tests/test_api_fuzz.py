@@ -3,7 +3,7 @@ of a small seeded agency: every operation in the OpenAPI document gets generated
 none may answer a server error, an undocumented status or content type, or a body that does
 not match its documented schema.
 
-Bounded so it fits in ``make test``: CASEWORK_FUZZ_EXAMPLES examples per operation (default 8).
+Bounded so it fits in ``make test``: CASEWORK_FUZZ_EXAMPLES examples per operation (default 12).
 Run it bigger with, e.g., ``CASEWORK_FUZZ_EXAMPLES=200 .venv/bin/python -m pytest -s tests/test_api_fuzz.py``.
 Derandomised: the same examples every run, so a failure here is reproducible."""
 
@@ -35,7 +35,7 @@ from responses.services import sending_system_create
 from tests.conftest import make_family_case
 from tests.openapi_validation import document
 
-EXAMPLES = int(os.environ.get("CASEWORK_FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("CASEWORK_FUZZ_EXAMPLES", "12"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
