@@ -310,6 +310,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A request and an answer are different shapes (write-only fields, read-only ones): one component each.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents its error answers (400, 401, 403, 404, 409, 413): casework/openapi.py.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "casework.openapi.document_error_answers"],
     # Several apps have a "status" or "method" field with different choices: name each set.
     "ENUM_NAME_OVERRIDES": {
         "AlertStatusEnum": "alerts.models.AlertStatus",

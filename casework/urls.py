@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from cases.views import session_keepalive
 from casework import sessions
 from casework.api import api_urls
-from casework.views import favicon
+from casework.views import favicon, not_found
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="cases:my_cases", permanent=False)),
@@ -28,3 +28,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),
 ]
+
+handler404 = not_found

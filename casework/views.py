@@ -32,3 +32,15 @@ def favicon(request):
     from django.templatetags.static import static
 
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def not_found(request, exception=None):
+    """An address that names nothing: the API answers in JSON like its other 404s (a malformed
+    id such as ``/api/case-plans/abc/`` matches no route), pages with Django's own page."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

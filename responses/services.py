@@ -80,7 +80,7 @@ def _case_link(case: Case) -> str:
 
 
 @transaction.atomic
-def record_alert_create(*, user, case: Case, person: Person | None, category: str, severity: str, details: str,
+def record_alert_create(*, user, case: Case, person: Person | None = None, category: str, severity: str, details: str,
                         starts_on: dt.date, review_on: dt.date | None = None,
                         ends_on: dt.date | None = None) -> RecordAlert:
     """An alert on ``case`` itself, or on ``person`` (who must belong to ``case``)."""

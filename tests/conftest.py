@@ -84,6 +84,24 @@ def celery_in_process():
     app.conf.task_always_eager = before
 
 
+@pytest.fixture(autouse=True)
+def api_answers_match_the_schema(monkeypatch):
+    """Every /api/ answer a test receives through Django's or DRF's test client is checked
+    against the OpenAPI document (tests/openapi_validation.py); a mismatch fails that test."""
+    from django.test import Client
+
+    from tests.openapi_validation import check_response
+
+    send = Client.request
+
+    def request_and_check(self, **request):
+        response = send(self, **request)
+        check_response(response)
+        return response
+
+    monkeypatch.setattr(Client, "request", request_and_check)
+
+
 @dataclass
 class Cast:
     worker: object

@@ -72,7 +72,8 @@ class ActionWithdrawSerializer(serializers.Serializer):
 
 class ActionCompleteSerializer(serializers.Serializer):
     lock_version = serializers.IntegerField()
-    completed_on = serializers.DateField(allow_null=True, required=False)
+    completed_on = serializers.DateField(allow_null=True, required=False, default=None,
+                                         help_text="Leave out to record progress without ticking the action off")
     progress_note = serializers.CharField(allow_blank=True, required=False, default="")
 
 

@@ -6,6 +6,8 @@ returning are for a team leader of the case's team only (403 otherwise); domain 
 400 with the reason and nothing changed. A stale ``lock_version`` answers 409."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -96,30 +98,36 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
             return plan
         return super().get_object()
 
+    @extend_schema(request=None, responses=serializers.CasePlanSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._transition(request, lambda plan, data: services.plan_submit(user=request.user, plan=plan))
 
+    @extend_schema(request=serializers.CommentSerializer, responses=serializers.CasePlanSerializer)
     @action(detail=True, methods=["post"])
     def endorse(self, request, pk=None):
         return self._transition(request, lambda plan, data: services.plan_endorse(
             user=request.user, plan=plan, comment=data["comment"]), serializers.CommentSerializer)
 
+    @extend_schema(request=serializers.CommentSerializer, responses=serializers.CasePlanSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_plan(self, request, pk=None):
         return self._transition(request, lambda plan, data: services.plan_return(
             user=request.user, plan=plan, comment=data["comment"]), serializers.CommentSerializer)
 
+    @extend_schema(request=serializers.CopySerializer, responses=serializers.CasePlanSerializer)
     @action(detail=True, methods=["post"], url_path="copy-provided")
     def copy_provided(self, request, pk=None):
         return self._transition(request, lambda plan, data: services.plan_copy_provided(
             user=request.user, plan=plan, **data), serializers.CopySerializer)
 
+    @extend_schema(request=None, responses=serializers.CasePlanSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """Start a review: answers the new draft version."""
         return self._transition(request, lambda plan, data: services.plan_review_start(user=request.user, plan=plan))
 
+    @extend_schema(request=serializers.ConcernSerializer, responses={201: serializers.ConcernSerializer})
     @action(detail=True, methods=["post"], url_path="concerns")
     def add_concern(self, request, pk=None):
         """Add a protective concern (with the family's strengths and needs) to a draft."""
@@ -131,6 +139,7 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
                                                      strengths=data.get("strengths", ""), needs=data.get("needs", "")))
         return Response(serializers.ConcernSerializer(saved).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=serializers.GoalSerializer, responses={201: serializers.GoalSerializer})
     @action(detail=True, methods=["post"], url_path="goals")
     def add_goal(self, request, pk=None):
         """Add a goal to a draft."""
@@ -168,13 +177,15 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
         saved = _write(lambda: save(plan, part, serializer.validated_data, lock_version))
         return Response(serializer_class(saved).data)
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=serializers.CasePlanSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def versions(self, request, pk=None):
         plan = self.get_object()
         rows = self.get_queryset().filter(case_id=plan.case_id)
         return Response(serializers.CasePlanSerializer(rows, many=True, context=self.get_serializer_context()).data)
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], filter_backends=[])
     def pdf(self, request, pk=None):
         """The PDF of this version; ``?copy=family`` for the child and family's copy."""
         from caseplans.views import pdf_response
@@ -223,10 +234,12 @@ class PlanActionViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.
         saved = _write(lambda: write(user=request.user, action=action_row, **serializer.validated_data))
         return Response(serializers.PlanActionSerializer(saved).data)
 
+    @extend_schema(request=serializers.ActionCompleteSerializer, responses=serializers.PlanActionSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         return self._action_write(request, services.action_complete)
 
+    @extend_schema(request=serializers.ActionWithdrawSerializer, responses=serializers.PlanActionSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """Take the action out of a draft's table, with the reason (it is kept, never deleted)."""

@@ -99,7 +99,7 @@ class MemberSerializer(VersionedSerializer):
                 raise serializers.ValidationError({"case": "A membership cannot move to another case."})
             if "person" in data and data["person"].get("lock_version") is None:
                 raise serializers.ValidationError({"person": {"lock_version": MISSING}})
-        return data
+        return super().validate(data)  # the membership's own lock_version (VersionedSerializer)
 
 
 class RiskAssessmentSerializer(VersionedSerializer):

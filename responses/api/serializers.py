@@ -19,10 +19,10 @@ from responses.models import (
 
 class RecordAlertSerializer(serializers.ModelSerializer):
     case = VisibleCaseField(required=True, write_only=True)
-    on_case = serializers.SlugRelatedField(source="case", slug_field="reference", read_only=True)
+    on_case = serializers.SlugRelatedField(source="case", slug_field="reference", read_only=True, allow_null=True)
     person = VisibleRelatedField("person", required=False, allow_null=True)
     recorded_by = serializers.StringRelatedField()
-    ended_by = serializers.StringRelatedField()
+    ended_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = RecordAlert
@@ -46,7 +46,7 @@ class RecordAlertReviewSerializer(serializers.Serializer):
 
 
 class StepSerializer(serializers.ModelSerializer):
-    done_by = serializers.StringRelatedField()
+    done_by = serializers.StringRelatedField(allow_null=True)
     label = serializers.CharField(source="get_code_display", read_only=True)
 
     class Meta:
@@ -86,7 +86,7 @@ class SafetyAssessmentSerializer(serializers.ModelSerializer):
 class SafetyPlanSerializer(serializers.ModelSerializer):
     case = VisibleCaseField()
     submitted_by = serializers.StringRelatedField()
-    decided_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField(allow_null=True)
     documented_late = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -125,7 +125,7 @@ class FormalReviewSerializer(serializers.ModelSerializer):
 class RecommendationSerializer(serializers.ModelSerializer):
     case = VisibleCaseField()
     recommended_by = serializers.StringRelatedField()
-    decided_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Recommendation

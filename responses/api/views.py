@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth.models import AnonymousUser
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import (
     authentication,
     exceptions,
@@ -20,6 +21,7 @@ from rest_framework import (
     status,
     viewsets,
 )
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response as ApiResponse
@@ -277,6 +279,15 @@ class _IsSendingSystem(permissions.BasePermission):
         return isinstance(request.auth, SendingSystem)
 
 
+_RECEIPT = inline_serializer("InboundReceipt", fields={
+    "id": drf_serializers.IntegerField(), "message_id": drf_serializers.CharField(),
+    "status": drf_serializers.CharField(), "problem": drf_serializers.CharField(allow_blank=True),
+    "repeat": drf_serializers.BooleanField(),
+    "detail": drf_serializers.CharField(required=False, help_text="Only when kept for review (422)."),
+})
+_REFUSAL = inline_serializer("InboundRefusal", fields={"detail": drf_serializers.CharField()})
+
+
 class InboundView(APIView):
     """Receive a new concern or court alert from an external system.
 
@@ -294,7 +305,13 @@ class InboundView(APIView):
     parser_classes = [_RawParser]
     throttle_classes = []
 
-    @extend_schema(request=None, responses=None)
+    @extend_schema(request={"application/json": OpenApiTypes.OBJECT}, responses={
+        201: OpenApiResponse(_RECEIPT, "Received: a response was started."),
+        200: OpenApiResponse(_RECEIPT, "A repeat of a message already received: nothing new."),
+        422: OpenApiResponse(_RECEIPT, "Kept for review: malformed, or the case or person is unknown."),
+        400: OpenApiResponse(_REFUSAL, "Refused, nothing stored."),
+        409: OpenApiResponse(_REFUSAL, "The message_id was already used for a different message."),
+    })
     def post(self, request):
         raw = request.data if isinstance(request.data, str) else ""
         try:

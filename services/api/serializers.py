@@ -46,7 +46,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
 class CostApprovalSerializer(serializers.ModelSerializer):
     requested_by = serializers.StringRelatedField()
-    decided_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = CostApproval

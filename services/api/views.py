@@ -112,7 +112,7 @@ class ReferralViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
             note=values["note"], alternatives=values["alternatives"]))
         return self._fresh(referral.pk)
 
-    @extend_schema(request=serializers.CostRequestSerializer, responses=serializers.CostApprovalSerializer)
+    @extend_schema(request=serializers.CostRequestSerializer, responses={201: serializers.CostApprovalSerializer})
     @action(detail=True, methods=["post"], url_path="cost-approval")
     def cost_approval(self, request, pk=None):
         """Confirm the cost and ask a financial delegate to approve the payment."""
@@ -165,7 +165,7 @@ class ReferralViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
         plan = _domain_errors(lambda: services.communication_plan_save(user=request.user, referral=referral, **data))
         return Response(serializers.CommunicationPlanSerializer(plan).data)
 
-    @extend_schema(request=serializers.ProviderUpdateSerializer, responses=serializers.ProviderUpdateSerializer)
+    @extend_schema(request=serializers.ProviderUpdateSerializer, responses={201: serializers.ProviderUpdateSerializer})
     @action(detail=True, methods=["post"], url_path="updates")
     def updates(self, request, pk=None):
         """Record an update from the provider; the next one falls due from its date."""
