@@ -19,6 +19,7 @@ from cases.models import Case, CaseMember, MemberRole, Role, User
 from cases.permissions import Action, can, led_team_ids, records_in_case, require
 from cases.services import CaseworkError
 from casework.dates import day_label, moment_label
+from casework.text import without_nul
 from contacts import rules, workdays
 from contacts.facts import load_month_facts, local_date
 from contacts.models import (
@@ -307,18 +308,10 @@ def case_note_add(*, user, case: Case, subject: str, text: str) -> Contact:
 # --- Drafts -------------------------------------------------------------------------------
 
 @transaction.atomic
-def _without_nul(value):
-    """Typed text without NUL characters (no database column can hold them): the draft keeps
-    everything else, while the form refuses the NUL with its reason."""
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    return value.replace("\x00", "") if isinstance(value, str) else value
-
-
 def draft_save(*, user, case: Case, data: dict, draft: ContactDraft | None = None) -> ContactDraft:
     """Keep what the worker has typed so far; only its author can see or change a draft."""
     require(user, Action.EDIT, case)
-    clean = {k: _without_nul(v) for k, v in data.items() if k not in ("csrfmiddlewaretoken", "draft")}
+    clean = {k: without_nul(v) for k, v in data.items() if k not in ("csrfmiddlewaretoken", "draft")}
     if draft is None:
         return ContactDraft.objects.create(case=case, author=user, data=clean)
     if draft.author_id != user.pk or draft.case_id != case.pk:

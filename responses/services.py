@@ -32,6 +32,7 @@ from cases.permissions import (
 )
 from cases.services import CaseworkError, case_update
 from casework.dates import day_label
+from casework.text import without_nul
 from contacts import workdays
 from contacts.services import additional_contact_alert_key
 from responses import rules, selectors
@@ -370,25 +371,13 @@ NUL_PROBLEM = ("The message contained NUL characters (\\0), which cannot be stor
                "\ufffd. Check the message against the sender's record before matching it to a case.")
 
 
-def _without_nul(value: Any) -> Any:
-    """``value`` (decoded JSON) with every NUL in its strings replaced: the database can hold
-    no NUL, and a message must be kept, not lost, whatever the sender put in it."""
-    if isinstance(value, str):
-        return value.replace("\x00", NUL_STAND_IN)
-    if isinstance(value, list):
-        return [_without_nul(item) for item in value]
-    if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
-    return value
-
-
 def inbound_message_receive(*, system: SendingSystem, payload: Any, raw_body: str = "") -> tuple[InboundMessage, bool]:
     """Store a message from ``system`` and, when it is understood, start the response.
     Idempotent on the sender's message id: a repeat returns the stored message and False;
     the same id with different content raises InboundConflict. A message that cannot be
     processed waits for review; one whose received_at is not plausible raises InboundRefused
     (nothing stored: it would start the response's clock at the wrong time)."""
-    cleaned = _without_nul(payload)
+    cleaned = without_nul(payload, NUL_STAND_IN)
     had_nul = "\x00" in raw_body or cleaned != payload
     payload, raw_body = cleaned, raw_body.replace("\x00", NUL_STAND_IN)
     message_id = str(payload.get("message_id") or "").strip()[:120] if isinstance(payload, dict) else ""

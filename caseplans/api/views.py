@@ -10,29 +10,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from caseplans import selectors, services
 from caseplans.api import serializers
 from caseplans.models import CasePlan
-from cases.api.versioning import domain_errors
+from cases.api.versioning import domain_errors, require_lock_version
 from cases.api.views import VisibleCasesContextMixin
 from cases.permissions import Action, can, require
 
 _write = domain_errors
-
-
-def _lock_version(data) -> int:
-    """The ``lock_version`` the client read, required on every change: a stale one answers 409."""
-    value = data.get("lock_version")
-    if not isinstance(value, bool):
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            pass
-    raise ValidationError({"lock_version": "Send the lock_version you read (a whole number), so a concurrent "
-                                           "change is not overwritten."})
 
 
 PLAN_WRITABLE = [*services.PLAN_FIELDS, "objectives"]
@@ -66,7 +54,7 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("lock_version", None)
-        lock_version = _lock_version(self.request.data)
+        lock_version = require_lock_version(self.request.data)
         plan = CasePlan.objects.get(pk=serializer.instance.pk)
         serializer.instance = _write(lambda: services.plan_update(
             user=self.request.user, plan=plan, lock_version=lock_version,
@@ -173,7 +161,7 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
         part = get_object_or_404(getattr(plan, related), pk=part_id)
         serializer = serializer_class(part, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        lock_version = _lock_version(request.data)
+        lock_version = require_lock_version(request.data)
         saved = _write(lambda: save(plan, part, serializer.validated_data, lock_version))
         return Response(serializer_class(saved).data)
 
@@ -221,7 +209,7 @@ class PlanActionViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        lock_version = _lock_version(self.request.data)
+        lock_version = require_lock_version(self.request.data)
         action_row = serializer.instance
         serializer.instance = _write(lambda: services.action_update(
             user=self.request.user, action=action_row, lock_version=lock_version, **data))

@@ -37,12 +37,16 @@ def lock_version_field(*, required: bool = False):
     return serializers.IntegerField(min_value=1, required=required, help_text=LOCK_VERSION_HELP)
 
 
-def require_lock_version(data, *, where: str = "lock_version") -> int:
-    """The version a change must carry (400 when it is missing)."""
+def require_lock_version(data) -> int:
+    """The version a change must carry, from validated or raw request data (400 when it is
+    missing or not a whole number)."""
     value = data.get("lock_version")
-    if value is None:
-        raise ValidationError({where: MISSING})
-    return value
+    if not isinstance(value, bool):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            pass
+    raise ValidationError({"lock_version": MISSING})
 
 
 class VersionedSerializer(serializers.ModelSerializer):
