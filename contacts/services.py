@@ -551,8 +551,11 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: s
     # from before its closing date was recorded (or moved back), and is removed.
     not_open = Case.objects.filter(pk__in=cases.values("pk")).filter(
         Q(opened_on__gt=rules.month_end(month)) | Q(closed_on__lt=month))
-    CaseMonth.objects.filter(case__in=not_open, month=month, closed_at__isnull=True).delete()
-    removed = _closed_months_not_open_remove(not_open, month, by=by, reason=reason, now=now) if by else []
+    open_rows = CaseMonth.objects.filter(case__in=not_open, month=month, closed_at__isnull=True)
+    removed = list(open_rows.values_list("case_id", flat=True))
+    open_rows.delete()
+    if by:
+        removed += _closed_months_not_open_remove(not_open, month, by=by, reason=reason, now=now)
     cases = cases.exclude(pk__in=not_open.values("pk"))
     closed = {row.case_id: row for row in CaseMonth.objects.filter(case__in=cases, month=month,
                                                                     closed_at__isnull=False)}
@@ -622,7 +625,8 @@ COMPLIANT = (MonthStatus.MET, MonthStatus.NO_REQUIREMENT)
 def _after_recompute(month: dt.date, amended: list[int], removed: list[int] = ()) -> None:
     """An amendment that makes a closed month compliant resolves its shortfall alert; one that
     makes it short raises it (or raises it again), as the month close would have. A month
-    removed from a case resolves the case's contact alerts for that month."""
+    removed from a case (open or closed) resolves the case's contact alerts for that month:
+    a warning about a month the case was not open in is not work to do."""
     if amended:
         statuses = dict(CaseMonth.objects.filter(case_id__in=amended, month=month).values_list("case_id", "status"))
         alerts_resolve_many(SHORTFALL_KEY.format(case=case_id, month=month)

@@ -22,9 +22,11 @@ The checks (``CHECKS`` holds them in the order they run):
   result as closed followed by its recorded amendments (CaseMonthAmendment, each
   ``result_before`` the previous ``result_after``).
 - ``one_shortfall_alert_per_short_closed_month``: exactly one shortfall alert for each
-  closed case-month that closed short or is short now, none for any other.
+  closed case-month that closed short, is short now or was amended to short in between,
+  none for any other month stored.
 - ``shortfall_alert_resolved_when_compliant``: that alert is resolved exactly when the
-  month's result is compliant (met, or no requirement).
+  month's result is compliant (met, or no requirement); the alert of a closed month
+  removed from its case (a closing date recorded later, before it) is resolved.
 - ``no_duplicate_alerts``: one alert per kind, case and month.
 - ``no_month_row_outside_case``: no stored result for a month the case was not open in
   (unless a recompute is waiting for it).
@@ -265,13 +267,19 @@ class Invariants:
         for case_id, month, status in shortfalls.values_list("case_id", "month", "status"):
             if touched is None or (case_id, month) in touched:
                 alerts[case_id, month].append(status)
+        # A closed month amended to short and back again had its alert raised in between.
+        amended_short = CaseMonthAmendment.objects.filter(result_after__status=MonthStatus.SHORT)
+        if touched is not None:
+            amended_short = amended_short.filter(case_id__in=case_ids)
+        amended_short = set(amended_short.values_list("case_id", "month"))
         found, expected = [], set()
         for case_id, reference, month, status, at_close in (
                 closed.order_by("month", "case__reference")
                 .values_list("case_id", "case__reference", "month", "status", "result_at_close")):
             if touched is not None and (case_id, month) not in touched:
                 continue
-            short = status == MonthStatus.SHORT or (at_close or {}).get("status") == MonthStatus.SHORT
+            short = (status == MonthStatus.SHORT or (at_close or {}).get("status") == MonthStatus.SHORT
+                     or (case_id, month) in amended_short)
             if not short:
                 continue
             expected.add((case_id, month))
@@ -284,8 +292,18 @@ class Invariants:
                                        f"alert {statuses[0]} while the month is {status}"))
         stray = set(alerts) - expected
         if stray:
-            references = dict(Case.objects.filter(pk__in={c for c, _ in stray}).values_list("pk", "reference"))
+            stray_cases = {c for c, _ in stray}
+            references = dict(Case.objects.filter(pk__in=stray_cases).values_list("pk", "reference"))
+            # A closed month removed from its case (a closing date recorded later, before it)
+            # keeps its alert as history, resolved (contacts.services._after_recompute).
+            present = set(CaseMonth.objects.filter(case_id__in=stray_cases).values_list("case_id", "month"))
             for case_id, month in sorted(stray, key=lambda s: (s[1], references[s[0]])):
+                if (case_id, month) not in present:
+                    if any(status != AlertStatus.RESOLVED for status in alerts[case_id, month]):
+                        found.append(Violation("shortfall_alert_resolved_when_compliant",
+                                               _label(references[case_id], month), now,
+                                               "a shortfall alert still open for a month the case was not open in"))
+                    continue
                 found.append(Violation("one_shortfall_alert_per_short_closed_month", _label(references[case_id], month),
                                        now, "a shortfall alert for a month not closed short"))
         return found

@@ -407,3 +407,24 @@ def test_the_nightly_run_never_removes_a_closed_month(cast, family):
     Case.objects.filter(pk=family.pk).update(closed_on=months_ago(2).replace(day=20), phase="closed")
     compute(family, last)  # by the system, nobody behind it
     assert stored(family, last).closed_at is not None and not CaseMonthAmendment.objects.exists()
+
+
+def test_a_closing_date_recorded_before_an_open_month_resolves_that_months_warnings(
+        cast, django_capture_on_commit_callbacks):
+    from alerts.models import Alert
+    from cases.models import Case
+    from contacts.compliance import warnings_refresh
+
+    family = make_family_case(cast.worker, risk=None, children=1)
+    last, this = months_ago(1), months_ago(0)
+    compute(family, last, this)
+    warnings_refresh(cases=Case.objects.filter(pk=family.pk), month=this)
+    warning = Alert.objects.get(kind="risk_level_missing", month=this)
+    assert warning.status == "new"
+    with django_capture_on_commit_callbacks(execute=True):
+        case_update(user=cast.worker, case=family, lock_version=family.lock_version,
+                    closed_on=last.replace(day=20), phase="closed")
+    # The case was not open this month: no result, and no warning left asking for work on it.
+    assert stored(family, this) is None
+    warning.refresh_from_db()
+    assert warning.status == "resolved"

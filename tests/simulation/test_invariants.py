@@ -143,6 +143,48 @@ def test_a_shortfall_alert_resolved_while_the_month_is_short_is_named(family, in
     assert subjects(violations, "shortfall_alert_resolved_when_compliant") == [f"{family.reference} 2026-02"]
 
 
+SHORTFALL_CHECKS = {"one_shortfall_alert_per_short_closed_month", "shortfall_alert_resolved_when_compliant"}
+
+
+def test_a_closed_month_removed_by_a_later_closing_date_keeps_its_alert_resolved(cast, family, invariants,
+                                                                                 django_capture_on_commit_callbacks):
+    from cases.services import case_update
+
+    _closed(family)
+    with django_capture_on_commit_callbacks(execute=True):  # the case really closed in January, recorded now
+        case_update(user=cast.worker, case=family, lock_version=family.lock_version,
+                    closed_on=dt.date(2026, 1, 20), phase="closed")
+    assert not CaseMonth.objects.filter(case=family, month=LAST_MONTH).exists()
+    assert not SHORTFALL_CHECKS & names(invariants.check(timezone.now(), full=True))
+    # Had the removal left the alert open, that would be named.
+    Alert.objects.filter(kind=AlertKind.CONTACT_SHORTFALL).update(status=AlertStatus.NEW, resolved_at=None)
+    violations = invariants.check(timezone.now(), full=True)
+    assert subjects(violations, "shortfall_alert_resolved_when_compliant") == [f"{family.reference} 2026-02"]
+    assert details(violations, "shortfall_alert_resolved_when_compliant") == [
+        "a shortfall alert still open for a month the case was not open in"]
+
+
+def test_a_closed_month_amended_to_short_and_back_keeps_one_resolved_alert(cast, family, invariants):
+    from contacts.models import CaseMonthAmendment
+
+    row = _closed(family)
+    met = row.result_at_close | {"status": "met"}
+    short = row.result_at_close
+    CaseMonth.objects.filter(pk=row.pk).update(status="met", result_at_close=met)
+    Alert.objects.filter(kind=AlertKind.CONTACT_SHORTFALL).update(status=AlertStatus.RESOLVED,
+                                                                  resolved_at=timezone.now())
+    # Closed met, with an alert: no record explains it.
+    violations = invariants.check(timezone.now(), full=True)
+    assert details(violations, "one_shortfall_alert_per_short_closed_month") == [
+        "a shortfall alert for a month not closed short"]
+    # Amended to short (the alert raised) and back to met (resolved): explained.
+    for before, after in ((met, short), (short, met)):
+        CaseMonthAmendment.objects.create(case=family, month=LAST_MONTH, amended_at=timezone.now(),
+                                          amended_by=cast.leader, reason="late record", result_before=before,
+                                          result_after=after)
+    assert not SHORTFALL_CHECKS & names(invariants.check(timezone.now(), full=True))
+
+
 def test_a_result_for_a_month_the_case_was_not_open_in_is_named(family, invariants):
     compute(family, LAST_MONTH)
     compute(family, THIS_MONTH)
