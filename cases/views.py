@@ -54,6 +54,7 @@ def case_list(request):
     cases = selectors.case_list(request.user, search=search, scope=scope, include_closed=include_closed,
                                 team_id=team_id, office_id=office_id)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    note_look([case.pk for case in page])  # the rows show each case's children by name
     teams = list(selectors.teams_overseen(request.user))
     template = "cases/_case_rows.html" if request.htmx else "cases/case_list.html"
     return render(request, template, {

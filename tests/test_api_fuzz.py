@@ -3,6 +3,10 @@ of a small seeded agency: every operation in the OpenAPI document gets generated
 none may answer a server error, an undocumented status or content type, or a body that does
 not match its documented schema.
 
+Twice: with requests the document allows ("positive"), and with requests it forbids
+("negative": a wrong type, a missing required field, a value out of range …), which must also
+be refused with a 4xx (``negative_data_rejection``), never accepted or answered 5xx.
+
 Bounded so it fits in ``make test``: CASEWORK_FUZZ_EXAMPLES examples per operation (default 12).
 Run it bigger with, e.g., ``CASEWORK_FUZZ_EXAMPLES=200 .venv/bin/python -m pytest -s tests/test_api_fuzz.py``.
 Derandomised: the same examples every run, so a failure here is reproducible."""
@@ -24,9 +28,12 @@ from django.test import Client
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -36,7 +43,12 @@ from tests.conftest import make_family_case
 from tests.openapi_validation import document
 
 EXAMPLES = int(os.environ.get("CASEWORK_FUZZ_EXAMPLES", "12"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = {
+    GenerationMode.POSITIVE: [not_a_server_error, status_code_conformance, content_type_conformance,
+                              response_schema_conformance],
+    GenerationMode.NEGATIVE: [not_a_server_error, status_code_conformance, content_type_conformance,
+                              response_schema_conformance, negative_data_rejection],
+}
 
 
 @contextlib.contextmanager
@@ -85,7 +97,7 @@ def real_values(operation, seen) -> dict[str, list]:
     return {name: [row[key] for row in seen.get(prefix, []) if row.get(key) is not None]}
 
 
-def fuzz(operation, app, headers, examples, seen, references):
+def fuzz(operation, app, headers, examples, seen, references, mode):
     """Generated requests for one operation; every failed check is collected, not raised, so
     one run reports all of them. Half the time a path id or a body's ``case`` names a real record."""
     counts, failures = collections.Counter(), []
@@ -94,26 +106,35 @@ def fuzz(operation, app, headers, examples, seen, references):
     @hypothesis.settings(max_examples=examples, deadline=None, database=None, derandomize=True,
                          phases=[Phase.explicit, Phase.generate],
                          suppress_health_check=list(HealthCheck))
-    @given(case=operation.as_strategy(), data=st.data())
+    @given(case=operation.as_strategy(generation_mode=mode), data=st.data())
     def run(case, data):
         counts["cases"] += 1
+        # Only a part generated valid is pointed at a real record: a part made invalid stays so.
+        valid = {location for location, component in case.meta.components.items()
+                 if component.mode is GenerationMode.POSITIVE}
         for name, values in real.items():
-            if data.draw(st.booleans()):
+            if ParameterLocation.PATH in valid and data.draw(st.booleans()):
                 case.path_parameters[name] = data.draw(st.sampled_from(values))
-        if isinstance(case.body, dict) and "case" in case.body and data.draw(st.booleans()):
+        if (ParameterLocation.BODY in valid and isinstance(case.body, dict) and "case" in case.body
+                and data.draw(st.booleans())):
             case.body["case"] = data.draw(st.sampled_from(references))
         response = case.call(app=app, headers=headers)
         counts[f"status {response.status_code}"] += 1
         try:
-            case.validate_response(response, checks=CHECKS, headers=headers)
+            case.validate_response(response, checks=CHECKS[mode], headers=headers)
         except (AssertionError, BaseExceptionGroup) as error:  # schemathesis's failures: one, or several
-            failures.append(f"{operation.label} → {response.status_code}: {error}".splitlines()[0:12])
+            sent = f"query {case.query}, body {case.body!r:.200}"
+            failures.append(f"{operation.label} → {response.status_code} ({sent}): {error}".splitlines()[0:12])
 
-    run()
+    try:
+        run()
+    except hypothesis.errors.Unsatisfiable:  # nothing the document forbids (no parameter, no body)
+        assert mode is GenerationMode.NEGATIVE and not counts["cases"], operation.label
     return counts, failures
 
 
-def test_the_api_never_answers_a_server_error_or_off_schema(agency):
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda mode: mode.value)
+def test_the_api_never_answers_a_server_error_or_off_schema(agency, mode):
     started = time.monotonic()
     schema = schemathesis.openapi.from_dict(document().document)
     totals, failures, operations = collections.Counter(), [], 0
@@ -125,11 +146,11 @@ def test_the_api_never_answers_a_server_error_or_off_schema(agency):
             operation = result.ok()
             operations += 1
             token = agency["system"] if operation.path == "/api/inbound/" else agency["staff"]
-            counts, found = fuzz(operation, app, {"Authorization": token}, EXAMPLES, seen, references)
+            counts, found = fuzz(operation, app, {"Authorization": token}, EXAMPLES, seen, references, mode)
             totals.update(counts)
             failures.extend(found)
     seconds = time.monotonic() - started
-    print(f"\nschemathesis: {operations} operations, {totals['cases']} cases, {len(failures)} failures, "
+    print(f"\nschemathesis ({mode.value}): {operations} operations, {totals['cases']} cases, {len(failures)} failures, "
           f"{seconds:.0f} s; answers: {dict(sorted((k, v) for k, v in totals.items() if k != 'cases'))}")
     assert operations == sum(1 for path in document().document["paths"].values()
                              for method in path if method in ("get", "post", "put", "patch", "delete"))

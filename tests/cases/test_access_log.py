@@ -107,6 +107,19 @@ def test_api_detail_and_list_record_each_case_in_one_insert(client, cast):
     assert sorted(CaseLook.objects.values_list("case_id", flat=True)) == sorted(c.pk for c in many)
 
 
+def test_the_case_list_and_its_search_note_each_case_shown_in_one_insert(client, cast):
+    many = [make_family_case(cast.worker, children=1) for _ in range(6)]
+    client.force_login(cast.worker)
+    response, inserts = _get(client, "/cases/")
+    assert response.status_code == 200 and len(inserts) == 1
+    assert set(CaseLook.objects.values_list("case_id", "how", "what")) == {
+        (c.pk, "page", "cases:my_cases") for c in many}
+    CaseLook.objects.all().delete()
+    response, inserts = _get(client, "/cases/", data={"q": many[2].reference})
+    assert response.status_code == 200 and len(inserts) == 1
+    assert list(CaseLook.objects.values_list("case_id", flat=True)) == [many[2].pk]
+
+
 def test_a_csv_of_hundreds_of_cases_is_one_insert(client, cast):
     month = timezone.localdate().replace(day=1)
     cases = f.CaseFactory.create_batch(220, caseworker=cast.worker, team=cast.team_a,

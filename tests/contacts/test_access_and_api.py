@@ -136,6 +136,37 @@ def test_api_bad_input_answers_400_and_saves_nothing(client, cast, family, chang
     assert not Contact.objects.exists()
 
 
+def test_a_contact_the_api_refuses_is_kept_as_a_draft_to_finish_on_the_page(client, cast, family):
+    client.force_login(cast.worker)
+    tomorrow = timezone.localtime() + dt.timedelta(days=1)
+    data = _api_visit(family, occurred_at=tomorrow.isoformat(), observations="Both children\x00 seen in the yard.",
+                      safety_concerns="Dog off its chain.")
+    response = client.post("/api/contacts/", data, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["observations"] == ["Null characters are not allowed."]
+    draft = ContactDraft.objects.get(author=cast.worker, case=family)
+    assert response.json()["draft"] == {"id": draft.pk,
+                                        "url": f"/contacts/case/{family.reference}/new/?draft={draft.pk}"}
+    assert not Contact.objects.exists()
+    # The form opens with what was sent: the text (without the NUL), the day, the time, who took part.
+    page = client.get(response.json()["draft"]["url"]).content.decode()
+    assert "Both children seen in the yard." in page and "Dog off its chain." in page
+    assert f'value="{tomorrow:%Y-%m-%d}"' in page and f'value="{tomorrow:%H:%M}"' in page
+    assert draft.data["participants"] == [str(m.pk) for m in family.children + family.parents]
+    assert draft.data["seen_alone"] == [str(m.pk) for m in family.children]
+
+
+def test_no_draft_when_nothing_was_typed_or_the_case_is_not_the_requesters(client, cast, family, cases):
+    client.force_login(cast.worker)
+    response = client.post("/api/contacts/", _api_visit(family, kind="teleport", observations=""),
+                           content_type="application/json")
+    assert response.status_code == 400 and "draft" not in response.json()
+    response = client.post("/api/contacts/", _api_visit(cases["other_team"], kind="teleport"),
+                           content_type="application/json")
+    assert response.status_code == 400 and "draft" not in response.json()
+    assert not ContactDraft.objects.exists()
+
+
 def test_api_refuses_foreign_participants_and_invisible_cases(client, cast, family, cases):
     client.force_login(cast.worker)
     other = make_family_case(cast.worker)
