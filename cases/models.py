@@ -116,11 +116,6 @@ class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.filter(closed_on__isnull=True)
 
-    def visible_to(self, user):
-        from cases.permissions import visible_cases
-
-        return visible_cases(user, self)
-
 
 class Case(Versioned):
     """An ongoing intervention with a family, known everywhere by its reference number."""

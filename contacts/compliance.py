@@ -19,8 +19,8 @@ from cases.models import Case, Role, User
 from casework.dates import moment_label
 from contacts import rules
 from contacts.models import CaseMonth, ComplianceRun, MonthStatus, PendingRecompute, RunChunk, RunKind
+from contacts.recompute import SHORTFALL_KEY, case_months_recompute, pending_recomputes_done
 from contacts.results import stored_result
-from contacts.services import SHORTFALL_KEY, case_months_recompute, pending_recomputes_done
 
 log = logging.getLogger(__name__)
 

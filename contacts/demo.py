@@ -119,7 +119,7 @@ def compute_history(cases) -> None:
     shortfall alerts) and warn about this month, so `make run` shows real results."""
     from cases.models import Case
     from contacts import compliance
-    from contacts.services import case_months_recompute
+    from contacts.recompute import case_months_recompute
 
     today = timezone.localdate()
     queryset = Case.objects.filter(pk__in=[c.pk for c in cases])

@@ -69,7 +69,7 @@ def closed_months_among(case: Case, days) -> list[dt.date]:
 
 def ensure_month_result(case: Case, month: dt.date) -> CaseMonth:
     """The stored result for a case-month, computed now if it has never been."""
-    from contacts.services import case_months_recompute
+    from contacts.recompute import case_months_recompute
 
     result = month_result(case, month)
     if result is None:

@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from cases.models import Case
 from contacts import compliance
 from contacts.models import ComplianceRun, RunKind
-from contacts.services import case_months_recompute, pending_recomputes_done
+from contacts.recompute import case_months_recompute, pending_recomputes_done
 
 log = logging.getLogger(__name__)
 

@@ -295,7 +295,7 @@ class Invariants:
             stray_cases = {c for c, _ in stray}
             references = dict(Case.objects.filter(pk__in=stray_cases).values_list("pk", "reference"))
             # A closed month removed from its case (a closing date recorded later, before it)
-            # keeps its alert as history, resolved (contacts.services._after_recompute).
+            # keeps its alert as history, resolved (contacts.recompute._after_recompute).
             present = set(CaseMonth.objects.filter(case_id__in=stray_cases).values_list("case_id", "month"))
             for case_id, month in sorted(stray, key=lambda s: (s[1], references[s[0]])):
                 if (case_id, month) not in present:

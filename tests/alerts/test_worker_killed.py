@@ -20,7 +20,7 @@ from cases.models import Case
 from casework.celery import app
 from contacts import compliance, tasks
 from contacts.models import ComplianceRun, RunChunk
-from contacts.services import case_months_recompute
+from contacts.recompute import case_months_recompute
 from tests.conftest import make_family_case
 
 pytestmark = [pytest.mark.django_db(transaction=True),

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from alerts.models import Alert, AlertStatus
 from cases.models import Case
-from contacts.services import case_months_recompute
+from contacts.recompute import case_months_recompute
 from tests.browser.conftest import assert_accessible
 from tests.conftest import make_family_case
 from tests.responses.test_additional_contact import _approved_plan, _came_home

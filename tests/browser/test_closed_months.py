@@ -9,7 +9,8 @@ from cases.models import Case
 from contacts import rules
 from contacts.compliance import month_freeze
 from contacts.models import CaseMonthAmendment
-from contacts.services import case_months_recompute, requirement_change_request
+from contacts.recompute import case_months_recompute
+from contacts.services import requirement_change_request
 from tests.browser.conftest import assert_accessible
 from tests.conftest import make_family_case
 

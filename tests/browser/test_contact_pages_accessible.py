@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from cases.models import Case
 from contacts.models import ContactDraft, ScheduledVisit
-from contacts.services import ContactInput, case_months_recompute, contact_record
+from contacts.recompute import case_months_recompute
+from contacts.services import ContactInput, contact_record
 from tests.browser.conftest import assert_accessible
 from tests.conftest import make_family_case
 

@@ -18,7 +18,7 @@ from alerts.models import Alert, AlertKind
 from alerts.services import alert_raise
 from cases.models import Case
 from casework.dates import day_label, moment_label
-from contacts.services import case_months_recompute
+from contacts.recompute import case_months_recompute
 from services import rules as referral_rules
 from services.models import Service, ServiceProvider, ServiceType
 from tests.caseplans.conftest import endorsed_plan

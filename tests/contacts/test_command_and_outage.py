@@ -12,7 +12,8 @@ from cases.models import Case
 from contacts import rules, tasks
 from contacts.compliance import pending_recomputes_catch_up
 from contacts.models import CaseMonth, Contact, PendingRecompute
-from contacts.services import ContactInput, case_months_recompute, contact_record, pending_recomputes_done
+from contacts.recompute import case_months_recompute, pending_recomputes_done
+from contacts.services import ContactInput, contact_record
 
 
 def test_command_prints_the_same_evaluation_as_the_case_page(client, cast, family, capsys):

@@ -11,7 +11,8 @@ from cases.models import Case
 from contacts import rules
 from contacts.facts import load_month_facts
 from contacts.models import CaseMonth
-from contacts.services import ContactInput, case_months_recompute, contact_record
+from contacts.recompute import case_months_recompute
+from contacts.services import ContactInput, contact_record
 from tests import factories as f
 from tests.conftest import make_family_case
 

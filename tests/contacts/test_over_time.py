@@ -12,8 +12,8 @@ from cases.services import CaseworkError, case_update, risk_assessment_record
 from casework.dates import day_label
 from contacts import rules
 from contacts.models import CaseMonth, CaseMonthAmendment, PendingRecompute, RequirementChange
+from contacts.recompute import case_months_recompute
 from contacts.services import (
-    case_months_recompute,
     requirement_change_decide,
     requirement_change_effects,
     requirement_change_request,

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Case, LivingArrangement
-from contacts.services import case_months_recompute
+from contacts.recompute import case_months_recompute
 from tests import factories as f
 from tests.conftest import make_family_case
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from alerts.models import Alert, AlertStatus
 from cases.models import Case, LivingArrangement
 from cases.services import child_fact_record
-from contacts.services import case_months_recompute, requirement_change_decide, requirement_change_request
+from contacts.recompute import case_months_recompute
+from contacts.services import requirement_change_decide, requirement_change_request
 from responses import rules, services
 from responses.models import NoIncreaseDecision
 from tests.conftest import make_family_case

@@ -13,7 +13,7 @@ from cases.models import Case
 from contacts import rules
 from contacts.compliance import month_freeze
 from contacts.models import CaseMonth, ComplianceRun, Contact, ContactParticipant, PendingRecompute, RunKind
-from contacts.services import SHORTFALL_KEY, case_months_recompute
+from contacts.recompute import SHORTFALL_KEY, case_months_recompute
 from simulation.clock import Beat, at
 from simulation.invariants import CLOSE_TASK, ESCALATION_TASK, NIGHTLY_TASK, Invariants
 from tests.conftest import make_family_case

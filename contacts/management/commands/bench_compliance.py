@@ -12,11 +12,11 @@ from django.db import connection
 from django.utils import timezone
 
 from cases.models import Case
-from contacts import rules, services
+from contacts import recompute, rules
 from contacts.compliance import cases_open_in
 from contacts.facts import local_month_bounds
 from contacts.models import Contact
-from contacts.services import case_months_recompute
+from contacts.recompute import case_months_recompute
 
 
 class _Stopwatch:
@@ -103,13 +103,13 @@ class Command(BaseCommand):
         best, queries, split, cpu = None, 0, {}, {}
         for _ in range(repeat):
             counter = _QueryCounter()
-            read = _Stopwatch(services.load_month_facts, counter)
-            store = _Stopwatch(services.store_results, counter)
+            read = _Stopwatch(recompute.load_month_facts, counter)
+            store = _Stopwatch(recompute.store_results, counter)
             database_cpu = _database_cpu_seconds() if phases else None
             with connection.execute_wrapper(counter), ExitStack() as stack:
                 if phases:
-                    stack.enter_context(mock.patch.object(services, "load_month_facts", read))
-                    stack.enter_context(mock.patch.object(services, "store_results", store))
+                    stack.enter_context(mock.patch.object(recompute, "load_month_facts", read))
+                    stack.enter_context(mock.patch.object(recompute, "store_results", store))
                 began, python_cpu = time.perf_counter(), time.process_time()
                 case_months_recompute(cases=selected, month=month)
                 seconds, python_cpu = time.perf_counter() - began, time.process_time() - python_cpu

@@ -11,7 +11,7 @@ from cases.models import Role, User
 from contacts import rules
 from contacts.compliance import cases_open_in
 from contacts.models import CaseMonth
-from contacts.services import case_months_recompute
+from contacts.recompute import case_months_recompute
 
 
 class Command(BaseCommand):
