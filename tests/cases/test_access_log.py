@@ -319,6 +319,8 @@ def test_the_bench_command_prints_both_figures(cast, family):
     assert figures["on"]["queries"] == figures["off"]["queries"] + 1  # the one insert
     assert figures["looks_written"] == 5 + 5  # one per timed request with recording on, and its warm-up
     assert CaseLook.objects.filter(case=family, what="cases:detail").count() == 10
+    # The insert alone is timed too, and leaves no look behind.
+    assert figures["insert_alone"]["median_ms"] > 0 and not CaseLook.objects.filter(what="bench:insert").exists()
 
 
 @pytest.mark.parametrize("endpoint", ["/api/contacts/", "/api/legal-statuses/", "/api/record-alerts/"])

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import Case, CaseLook
+from cases.access_log import record
+from cases.models import Case, CaseLook, LookHow
 
 
 def _timings(client, url, repeat) -> tuple[list[float], int]:
@@ -24,6 +25,18 @@ def _timings(client, url, repeat) -> tuple[list[float], int]:
             raise CommandError(f"{url} answered {response.status_code}")
         queries = len(captured)
     return times, queries
+
+
+def _insert_times(case, repeat) -> list[float]:
+    """The access log's own write, alone: one look inserted and committed (autocommit, as
+    the middleware writes it after the response), ``repeat`` times; removed afterwards."""
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        record(looks={case.pk: set()}, user=case.caseworker, how=LookHow.PAGE, what="bench:insert")
+        times.append((time.perf_counter() - began) * 1000)
+    CaseLook.objects.filter(what="bench:insert").delete()
+    return times
 
 
 def _figures(times: list[float], queries: int) -> dict:
@@ -57,5 +70,9 @@ class Command(BaseCommand):
                 times[state] += round_times
         figures = {state: _figures(times[state], queries[state]) for state in times}
         figures["added_median_ms"] = round(figures["on"]["median_ms"] - figures["off"]["median_ms"], 2)
+        # The page figures differ by the machine's noise as much as by the log on a busy machine:
+        # the insert alone says what the log itself costs.
+        insert = _figures(_insert_times(case, repeat), 1)
+        figures["insert_alone"] = {"median_ms": insert["median_ms"], "p95_ms": insert["p95_ms"]}
         self.stdout.write(json.dumps({"case": case.reference, "repeat": repeat, "database": connection.vendor,
                                       "looks_written": CaseLook.objects.count() - looks_before, **figures}))
