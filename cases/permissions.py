@@ -417,6 +417,13 @@ class VisibleCaseField(serializers.SlugRelatedField):
         user = _requester(self)
         return Case.objects.none() if user is None else visible_cases(user)
 
+    def to_internal_value(self, data):
+        # No reference holds a NUL, and PostgreSQL refuses one in a query: answer as for any
+        # reference that does not exist.
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     """A record of ``kind`` (a key of :data:`CASE_RECORDS`, or "staff" / "leader") named by id

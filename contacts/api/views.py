@@ -43,8 +43,8 @@ class ContactViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Ret
         try:
             return super().create(request, *args, **kwargs)
         except ValidationError as refusal:
-            draft = _keep_as_draft(request)
-            if draft is not None and isinstance(refusal.detail, dict):
+            draft = _keep_as_draft(request) if isinstance(refusal.detail, dict) else None
+            if draft is not None:
                 refusal.detail["draft"] = {
                     "id": draft.pk, "url": reverse("contacts:create", args=[draft.case.reference]) + f"?draft={draft.pk}"}
             raise
@@ -65,7 +65,7 @@ def _keep_as_draft(request):
     body = request.data if isinstance(request.data, dict) else {}
     typed = {name: body[name] for name in TYPED if isinstance(body.get(name), str) and body[name].strip()}
     reference = body.get("case")
-    if not typed or not isinstance(reference, str):
+    if not typed or not isinstance(reference, str) or "\x00" in reference:
         return None
     case = visible_cases(request.user).filter(reference=reference).first()
     if case is None or not can(request.user, Action.EDIT, case):

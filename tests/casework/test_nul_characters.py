@@ -37,3 +37,13 @@ def test_a_nul_in_a_contacts_text_is_refused_clearly_and_the_text_kept_in_the_dr
     assert autosave.status_code == 200
     draft.refresh_from_db()
     assert draft.data["observations"] == "More text"
+
+
+@pytest.mark.parametrize("endpoint", ["/api/contacts/", "/api/referrals/", "/api/record-alerts/", "/api/responses/",
+                                      "/api/risk-assessments/", "/api/supervision-reviews/"])
+def test_a_nul_in_a_case_reference_in_a_body_answers_as_a_missing_case(client, cast, endpoint):
+    case = make_family_case(cast.worker)
+    client.force_login(cast.worker)
+    response = client.post(endpoint, {"case": case.reference + "\x00"}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["case"] == [f"Object with reference={case.reference}\x00 does not exist."]

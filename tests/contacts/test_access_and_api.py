@@ -164,6 +164,9 @@ def test_no_draft_when_nothing_was_typed_or_the_case_is_not_the_requesters(clien
     response = client.post("/api/contacts/", _api_visit(cases["other_team"], kind="teleport"),
                            content_type="application/json")
     assert response.status_code == 400 and "draft" not in response.json()
+    response = client.post("/api/contacts/", {**_api_visit(family), "case": family.reference + "\x00"},
+                           content_type="application/json")
+    assert response.status_code == 400 and "draft" not in response.json()
     assert not ContactDraft.objects.exists()
 
 
