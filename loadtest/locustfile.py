@@ -11,7 +11,9 @@ server keeps its production settings (Secure cookies, TLS redirect) unchanged; t
 fails unless Django marked its session cookie Secure.
 
 Environment: LOADTEST_WAIT=0 sends requests with no pause (capacity phases); otherwise each
-simulated user waits 1–3 s between requests. LOADTEST_PASSWORD overrides the demo password.
+simulated user waits 1–3 s between requests. LOADTEST_ONE_PER_ROLE=1 runs exactly one user of
+each role (a smoke run; otherwise locust shares the users 7:2:1 by weight).
+LOADTEST_PASSWORD overrides the demo password.
 """
 
 import html
@@ -20,10 +22,12 @@ import os
 import random
 import re
 
+import gevent
 from locust import HttpUser, between, constant, task
 
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "demo-casework-2026")
 WAIT = constant(0) if os.environ.get("LOADTEST_WAIT") == "0" else between(1, 3)
+ONE_PER_ROLE = 1 if os.environ.get("LOADTEST_ONE_PER_ROLE") == "1" else 0
 SIGN_IN = "/accounts/login/"
 
 CASEWORKERS = [f"cw.{team}.{n}" for team in ("nth1", "nth2", "rvb1", "rvb2") for n in range(1, 5)]
@@ -43,6 +47,7 @@ class Signed(HttpUser):
     abstract = True
     wait_time = WAIT
     usernames: list[str] = []
+    first_round: tuple = ()
     _next = None
 
     def on_start(self):
@@ -52,6 +57,10 @@ class Signed(HttpUser):
         self.username = next(cls._next)
         self.client.headers["X-Forwarded-Proto"] = "https"
         self.sign_in()
+        # The day starts with a look at each of the role's pages; then they come at random, by weight.
+        for page in self.first_round:
+            page(self)
+            gevent.sleep(self.wait_time())
 
     def _over_plain_hop(self):
         """requests sends a Secure cookie only over https (and copies the session's cookies into a
@@ -92,13 +101,13 @@ class Caseworker(Signed):
     """A caseworker's day: their cases, a case's page, timeline and months, alerts and visits."""
 
     weight = 7
+    fixed_count = ONE_PER_ROLE
     usernames = CASEWORKERS
 
     def on_start(self):
-        super().on_start()
         self.months = {}  # reference → month page links, read from the case page
         self.references = []
-        self.my_cases()
+        super().on_start()
 
     @task(3)
     def my_cases(self):
@@ -137,11 +146,14 @@ class Caseworker(Signed):
     def my_visits(self):
         self.page("/contacts/visits/", "my visits")
 
+    first_round = (my_cases, case_page, timeline, month_page, alerts, my_visits)
+
 
 class TeamLeader(Signed):
     """A team leader: the teams' cases, the approvals queue, the team dashboard."""
 
     weight = 2
+    fixed_count = ONE_PER_ROLE
     usernames = TEAM_LEADERS
 
     @task(3)
@@ -156,17 +168,19 @@ class TeamLeader(Signed):
     def dashboard(self):
         self.page("/contacts/dashboard/", "team dashboard")
 
+    first_round = (team_cases, approvals, dashboard)
+
 
 class Manager(Signed):
     """A manager: the compliance dashboard, then a drill-down it links to."""
 
     weight = 1
+    fixed_count = ONE_PER_ROLE
     usernames = MANAGERS
 
     def on_start(self):
-        super().on_start()
         self.drill_downs = []
-        self.dashboard()
+        super().on_start()
 
     @task(2)
     def dashboard(self):
@@ -178,6 +192,8 @@ class Manager(Signed):
     def drill_down(self):
         if self.drill_downs:
             self.page(random.choice(self.drill_downs), "drill-down")
+
+    first_round = (dashboard, drill_down)
 
 
 class Floor(HttpUser):

@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -62,6 +63,17 @@ def _database_url() -> str:
         auth = quote(db["USER"], safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
         return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     raise CommandError(f"Unsupported database: {connection.vendor}")
+
+
+def _static_files_current() -> bool:
+    """The collected files and their manifest are newer than every source file (collecting
+    compresses every file again, a minute of CPU, so it is done only when something changed)."""
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    newest = max((os.path.getmtime(storage.path(path)) for finder in finders.get_finders()
+                  for path, storage in finder.list([])), default=0)
+    return manifest.stat().st_mtime >= newest
 
 
 def _locust_executable(given: str | None) -> str:
@@ -160,14 +172,20 @@ class Command(BaseCommand):
                             help="Simulated users of the two capacity runs (no pause).")
         parser.add_argument("--capacity-seconds", type=int, default=15,
                             help="Length of each capacity run; 0 skips them.")
+        parser.add_argument("--one-per-role", action="store_true",
+                            help="A smoke run: exactly one caseworker, team leader and manager (--users is then 3).")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (production: 3).")
         parser.add_argument("--locust", help="The locust executable (default: beside python, LOCUST, or PATH).")
+        parser.add_argument("--collectstatic", action="store_true",
+                            help="Collect static files even when the collected ones look current.")
         parser.add_argument("--keep", help="Keep gunicorn's log and locust's CSV files in this directory.")
 
     def handle(self, *args, **options):
         if min(options["users"], options["seconds"], options["workers"], options["capacity_users"]) < 1:
             raise CommandError("--users, --seconds, --workers and --capacity-users must be at least 1")
         locust = _locust_executable(options["locust"])
+        if options["one_per_role"]:
+            options["users"] = options["capacity_users"] = len(MIX)
         if connection.vendor != "postgresql":
             self.stderr.write(f"Note: {connection.vendor}, not PostgreSQL: the figures say little about production.")
         if not Case.objects.exists():
@@ -180,12 +198,15 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(result, indent=2))
 
     def _run(self, locust: str, work: Path, options: dict) -> dict:
+        self.one_per_role = options["one_per_role"]
         # Production's settings (DEBUG=0: Secure cookies, TLS redirect), a key thrown away after the run.
         environment = {**os.environ, "DEBUG": "0", "SECRET_KEY": "loadtest-" + secrets.token_urlsafe(40),
                        "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": _database_url()}
-        # DEBUG=0 serves static files from the manifest, as in the production image.
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=settings.BASE_DIR,
-                       env=environment, check=True)
+        if options["collectstatic"] or not _static_files_current():
+            # DEBUG=0 serves static files from the manifest, as in the production image (~1 min of CPU).
+            self.stderr.write("Collecting static files (DEBUG=0 needs their manifest)…")
+            subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+                           cwd=settings.BASE_DIR, env=environment, check=True)
         port = _free_port()
         host = f"http://127.0.0.1:{port}"
         log = work / "gunicorn.log"
@@ -234,7 +255,8 @@ class Command(BaseCommand):
                    "--spawn-rate", str(users if not wait else max(1, users / 10)), "--run-time", f"{seconds}s",
                    "--stop-timeout", "5", "--csv", str(prefix), "--csv-full-history", "--only-summary",
                    "--loglevel", "WARNING", *classes]
-        environment = {**os.environ, "LOADTEST_WAIT": "1" if wait else "0"}
+        environment = {**os.environ, "LOADTEST_WAIT": "1" if wait else "0",
+                       "LOADTEST_ONE_PER_ROLE": "1" if self.one_per_role else "0"}
         with (prefix.parent / f"{prefix.name}.log").open("w") as log_file:
             runner = subprocess.Popen(command, env=environment, stdout=log_file, stderr=subprocess.STDOUT,
                                       start_new_session=True)
