@@ -97,6 +97,14 @@ class Signed(HttpUser):
             return answer.text if answer.status_code == 200 else ""
 
 
+def fixed_page(url, name, *, weight):
+    """A task reading a page whose address depends on nothing the user has read."""
+    @task(weight)
+    def read(self):
+        self.page(url, name)
+    return read
+
+
 class Caseworker(Signed):
     """A caseworker's day: their cases, a case's page, timeline and months, alerts and visits."""
 
@@ -138,13 +146,8 @@ class Caseworker(Signed):
         if self.months.get(reference):
             self.page(random.choice(self.months[reference]), "month page")
 
-    @task(2)
-    def alerts(self):
-        self.page("/alerts/", "alerts")
-
-    @task(1)
-    def my_visits(self):
-        self.page("/contacts/visits/", "my visits")
+    alerts = fixed_page("/alerts/", "alerts", weight=2)
+    my_visits = fixed_page("/contacts/visits/", "my visits", weight=1)
 
     first_round = (my_cases, case_page, timeline, month_page, alerts, my_visits)
 
@@ -156,17 +159,9 @@ class TeamLeader(Signed):
     fixed_count = ONE_PER_ROLE
     usernames = TEAM_LEADERS
 
-    @task(3)
-    def team_cases(self):
-        self.page("/cases/", "team's cases")
-
-    @task(2)
-    def approvals(self):
-        self.page("/contacts/approvals/", "approvals")
-
-    @task(2)
-    def dashboard(self):
-        self.page("/contacts/dashboard/", "team dashboard")
+    team_cases = fixed_page("/cases/", "team's cases", weight=3)
+    approvals = fixed_page("/contacts/approvals/", "approvals", weight=2)
+    dashboard = fixed_page("/contacts/dashboard/", "team dashboard", weight=2)
 
     first_round = (team_cases, approvals, dashboard)
 

@@ -191,10 +191,13 @@ class Command(BaseCommand):
         if not Case.objects.exists():
             call_command("seed_demo", stdout=self.stderr)
         connection.close()  # gunicorn's workers open their own; an SQLite file stays free to write
-        with tempfile.TemporaryDirectory(prefix="loadtest-") as scratch, _terminated_on_sigterm():
-            work = Path(options["keep"] or scratch)
-            work.mkdir(parents=True, exist_ok=True)
-            result = self._run(locust, work, options)
+        try:
+            with tempfile.TemporaryDirectory(prefix="loadtest-") as scratch, _terminated_on_sigterm():
+                work = Path(options["keep"] or scratch)
+                work.mkdir(parents=True, exist_ok=True)
+                result = self._run(locust, work, options)
+        except KeyboardInterrupt:
+            raise CommandError("Interrupted; gunicorn and locust were stopped.") from None
         self.stdout.write(json.dumps(result, indent=2))
 
     def _run(self, locust: str, work: Path, options: dict) -> dict:
