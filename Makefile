@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-clock lint install browser migrate seed bench clean
+.PHONY: run test test-clock lint install browser migrate seed bench loadtest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,16 @@ test-clock: install browser
 	  env -u DATABASE_URL CASEWORK_TEST_NOW=$$instant $(BIN)/python -m pytest -q $(PYTEST_ARGS) $(CLOCK_TESTS) \
 	    || exit 1; \
 	done
+
+# Load benchmark (README "Load benchmark"): gunicorn as in production against the PostgreSQL
+# database DATABASE_URL names (the demo agency is loaded when it holds no cases), locust
+# driving the three roles' pages; prints JSON. E.g. LOADTEST_ARGS="--users 10 --seconds 30".
+LOADTEST_ARGS ?= --users 50 --seconds 60
+loadtest: install
+	@case "$$DATABASE_URL" in postgres*) ;; \
+	  *) echo "make loadtest needs DATABASE_URL=postgres://… (a database it may fill with the demo agency)"; exit 1;; esac
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
