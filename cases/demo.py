@@ -264,11 +264,13 @@ def ensure_agency(cases: int | None = None) -> Agency:
     staff.append(("finance", Role.MANAGER, None, None, offices))
     named = {"manager": ("Helen", "Parsons"), "finance": ("Rosa", "Lindqvist")}
     there = set(User.objects.filter(username__in=[row[0] for row in staff]).values_list("username", flat=True))
-    User.objects.bulk_create([
-        User(username=username, first_name=named.get(username, _staff_name(username))[0],
-             last_name=named.get(username, _staff_name(username))[1], role=role, team=team,
-             email=f"{username}@casework.example", password=_password_hash())
-        for username, role, team, _, _ in staff if username not in there], batch_size=1000)
+    new_staff = []
+    for username, role, team, _, _ in staff:
+        if username not in there:
+            first, last = named.get(username) or _staff_name(username)
+            new_staff.append(User(username=username, first_name=first, last_name=last, role=role, team=team,
+                                  email=f"{username}@casework.example", password=_password_hash()))
+    User.objects.bulk_create(new_staff, batch_size=1000)
     users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in staff])}
     # The relations go in whether or not they were there: the unique (user, team) and
     # (user, office) pairs of the join tables turn a repeat into nothing.
