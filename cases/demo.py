@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
 import random
+import zlib
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -102,42 +105,186 @@ def _password_hash() -> str:
     return make_password(DEMO_PASSWORD)
 
 
-def _user(username, first, last, role, team=None):
-    user, _ = User.objects.get_or_create(
-        username=username,
-        defaults={"first_name": first, "last_name": last, "role": role, "team": team,
-                  "email": f"{username}@casework.example", "password": _password_hash()},
-    )
-    return user
+# --- The agency's shape -------------------------------------------------------------------
+# The plain demo is small (2 offices × 2 teams × 4 caseworkers) so that the sign-in list and
+# the tests know everyone. With --scale the agency grows to the shape of a real one before
+# its cases are created: caseloads of 15–25 cases, teams of 6–10 caseworkers (each with a
+# team leader and a support officer), offices of 5–8 teams (each with a manager).
+CASELOAD, CASELOAD_RANGE = 20, (15, 25)
+TEAM_SIZE, TEAM_SIZE_RANGE = 8, (6, 10)
+OFFICE_TEAMS, OFFICE_TEAMS_RANGE = 6.5, (5, 8)
+PLAIN_SHAPE = [[4, 4], [4, 4]]  # caseworkers per team, per office
+# The plain demo's 16 caseworkers carry up to this many cases before the agency grows.
+PLAIN_CASES = 16 * CASELOAD_RANGE[1]
+# Offices beyond the first two, in this order; the first three letters are the office code.
+PLACES = ["Wattlebrook", "Ironbark Downs", "Kestrel Vale", "Saltmarsh Point", "Bellbird Creek", "Coral Heath",
+          "Emu Flats", "Greywater", "Hillsview", "Jarrah Ridge", "Koala Springs", "Lorikeet Bay", "Mulga Plains",
+          "Nardoo Crossing", "Orchid Hollow", "Pelican Reach", "Quandong Park", "Redgum Valley", "Silvergull",
+          "Tallowwood", "Umber Creek", "Yabby Point", "Zamia Heights", "Dingo Gap", "Frogmouth Hill",
+          "Brolga Lakes", "Currawong", "Heron Shoals", "Ghost Gum", "Wombat Rise"]
+
+
+def _closest(candidates, aim):
+    return min(candidates, key=lambda n: (abs(n - aim), n))
+
+
+def agency_shape(cases: int | None) -> list[list[int]]:
+    """Caseworkers per team, per office, for an agency carrying ``cases`` cases.
+
+    ``None`` (the plain demo) or a number the plain demo's caseworkers can carry gives the
+    plain shape. Otherwise about one caseworker per 20 cases, at least two offices of five
+    teams of six (the first two offices are the plain demo's, grown), team and office sizes
+    as close to the middle of their ranges as the numbers allow and as even as possible."""
+    if cases is None or cases <= PLAIN_CASES:
+        return [list(office) for office in PLAIN_SHAPE]
+    low_team, high_team = TEAM_SIZE_RANGE
+    low_office, high_office = OFFICE_TEAMS_RANGE
+    workers = max(len(PLAIN_SHAPE) * low_office * low_team, round(cases / CASELOAD))
+
+    def office_counts(teams):
+        return [n for n in range(len(PLAIN_SHAPE), teams // low_office + 1) if low_office * n <= teams <= high_office * n]
+
+    team_count = _closest([t for t in range(-(-workers // high_team), workers // low_team + 1) if office_counts(t)],
+                          workers / TEAM_SIZE)
+    office_count = _closest(office_counts(team_count), team_count / OFFICE_TEAMS)
+    team_sizes = _spread(workers, team_count)
+    shape, start = [], 0
+    for teams in _spread(team_count, office_count):
+        shape.append(team_sizes[start:start + teams])
+        start += teams
+    return shape
+
+
+def _spread(total: int, parts: int) -> list[int]:
+    """``total`` split into ``parts`` as evenly as possible, the larger parts first."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+@dataclass(frozen=True)
+class _OfficePlan:
+    name: str
+    code: str
+    place: str  # teams are named after it: "<place> Team A"
+
+    def team_name(self, number: int) -> str:
+        return f"{self.place} Team {chr(64 + number)}"
+
+
+def _office_plan(index: int) -> _OfficePlan:
+    if index < len(OFFICES):
+        name, code = OFFICES[index]
+        return _OfficePlan(name, code, name.split()[0])
+    round_, place = divmod(index - len(OFFICES), len(PLACES))
+    place = PLACES[place] + (f" {round_ + 1}" if round_ else "")
+    return _OfficePlan(f"{place} Service Centre", PLACES[(index - len(OFFICES)) % len(PLACES)][:3].upper()
+                       + (str(round_ + 1) if round_ else ""), place)
+
+
+# The plain demo's 24 staff keep the names they always had; everyone else takes a name
+# from the same lists, chosen by their username so that a re-run names them the same.
+_PLAIN_NAMES = zip(GIVEN_ADULT * 2, STAFF_FAMILY, strict=False)
+_STAFF_NAMES = [(g, f) for f in STAFF_FAMILY for g in GIVEN_ADULT + CARER_GIVEN]
+
+
+def _plain_usernames():
+    for _, code in OFFICES:
+        for team_number in range(1, len(TEAMS[code]) + 1):
+            suffix = f"{code.lower()}{team_number}"
+            yield f"tl.{suffix}"
+            yield from (f"cw.{suffix}.{n}" for n in range(1, 5))
+            yield f"so.{suffix}"
+
+
+_PLAIN_STAFF = dict(zip(_plain_usernames(), _PLAIN_NAMES, strict=False))
+
+
+def _staff_name(username: str) -> tuple[str, str]:
+    return _PLAIN_STAFF.get(username) or _STAFF_NAMES[zlib.crc32(username.encode()) % len(_STAFF_NAMES)]
+
+
+def _merged(shape: list[list[int]], existing: list[list[int]]) -> list[list[int]]:
+    """The larger of two shapes, office by office and team by team: an agency only grows."""
+    merged = []
+    for i in range(max(len(shape), len(existing))):
+        wanted = shape[i] if i < len(shape) else []
+        there = existing[i] if i < len(existing) else []
+        merged.append([max(wanted[j] if j < len(wanted) else 0, there[j] if j < len(there) else 0)
+                       for j in range(max(len(wanted), len(there)))])
+    return merged
 
 
 @transaction.atomic
-def ensure_agency() -> Agency:
-    """Offices, teams and staff of the demo agency (created once, reused afterwards)."""
-    offices, teams, caseworkers, leaders = [], [], [], {}
-    worker_names = iter([(g, f) for g, f in zip(GIVEN_ADULT * 2, STAFF_FAMILY, strict=False)])
-    for name, code in OFFICES:
-        office, _ = Office.objects.get_or_create(code=code, defaults={"name": name})
-        offices.append(office)
-        for team_number, team_name in enumerate(TEAMS[code], start=1):
-            team, _ = Team.objects.get_or_create(office=office, name=team_name)
-            teams.append(team)
-            suffix = f"{code.lower()}{team_number}"
-            leader = _user(f"tl.{suffix}", *next(worker_names), Role.TEAM_LEADER)
-            leader.led_teams.add(team)
-            leaders[team.pk] = leader
-            for n in range(1, 5):
-                caseworkers.append(_user(f"cw.{suffix}.{n}", *next(worker_names), Role.CASEWORKER, team))
-            _user(f"so.{suffix}", *next(worker_names), Role.SUPPORT_OFFICER, team)
-    manager = _user("manager", "Helen", "Parsons", Role.MANAGER)
-    manager.managed_offices.add(*offices)
-    # The finance officer sees every office's cases; the services app's demo gives them the
-    # financial delegation (approving referral payments).
-    finance = _user("finance", "Rosa", "Lindqvist", Role.MANAGER)
-    finance.managed_offices.add(*offices)
+def ensure_agency(cases: int | None = None) -> Agency:
+    """Offices, teams and staff of the demo agency, grown to carry ``cases`` cases (see
+    ``agency_shape``; ``None`` is the plain demo). Created once, reused and topped up
+    afterwards, never shrunk. A fixed number of queries whatever the number of staff."""
+    plans = []
+    offices_by_code = {o.code: o for o in Office.objects.all()}
+    while _office_plan(len(plans)).code in offices_by_code:
+        plans.append(_office_plan(len(plans)))
+    team_members = {(code, name): n for code, name, n in
+                    Team.objects.filter(office__code__in=[p.code for p in plans])
+                    .annotate(n=Count("members", filter=Q(members__role=Role.CASEWORKER)))
+                    .values_list("office__code", "name", "n")}
+    existing = []
+    for plan in plans:
+        sizes = []
+        while (plan.code, plan.team_name(len(sizes) + 1)) in team_members:
+            sizes.append(team_members[plan.code, plan.team_name(len(sizes) + 1)])
+        existing.append(sizes)
+    shape = _merged(agency_shape(cases), existing)
+    scaled = shape != PLAIN_SHAPE
+    plans = [_office_plan(i) for i in range(len(shape))]
+
+    Office.objects.bulk_create([Office(name=p.name, code=p.code) for p in plans if p.code not in offices_by_code])
+    offices = list(Office.objects.filter(code__in=[p.code for p in plans]))
+    offices.sort(key=lambda o: [p.code for p in plans].index(o.code))
+    wanted_teams = [(office, plan.team_name(t)) for office, plan, sizes in zip(offices, plans, shape, strict=True)
+                    for t in range(1, len(sizes) + 1)]
+    Team.objects.bulk_create([Team(office=office, name=name) for office, name in wanted_teams
+                              if (office.code, name) not in team_members])
+    teams_by_key = {(t.office_id, t.name): t for t in Team.objects.filter(office__in=offices)}
+    teams = [teams_by_key[office.pk, name] for office, name in wanted_teams]
+
+    # (username, role, team, led team, managed offices)
+    staff = []
+    team_iter = iter(teams)
+    for office, plan, sizes in zip(offices, plans, shape, strict=True):
+        if scaled:
+            staff.append((f"mgr.{plan.code.lower()}", Role.MANAGER, None, None, [office]))
+        for team_number, size in enumerate(sizes, start=1):
+            team = next(team_iter)
+            suffix = f"{plan.code.lower()}{team_number}"
+            staff.append((f"tl.{suffix}", Role.TEAM_LEADER, None, team, []))
+            staff.extend((f"cw.{suffix}.{n}", Role.CASEWORKER, team, None, []) for n in range(1, size + 1))
+            staff.append((f"so.{suffix}", Role.SUPPORT_OFFICER, team, None, []))
+    # The manager and the finance officer see every office's cases; the services app's demo
+    # gives the finance officer the financial delegation (approving referral payments).
+    staff.append(("manager", Role.MANAGER, None, None, offices))
+    staff.append(("finance", Role.MANAGER, None, None, offices))
+    named = {"manager": ("Helen", "Parsons"), "finance": ("Rosa", "Lindqvist")}
+    there = set(User.objects.filter(username__in=[row[0] for row in staff]).values_list("username", flat=True))
+    new_staff = []
+    for username, role, team, _, _ in staff:
+        if username not in there:
+            first, last = named.get(username) or _staff_name(username)
+            new_staff.append(User(username=username, first_name=first, last_name=last, role=role, team=team,
+                                  email=f"{username}@casework.example", password=_password_hash()))
+    User.objects.bulk_create(new_staff, batch_size=1000)
+    users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in staff])}
+    # The relations go in whether or not they were there: the unique (user, team) and
+    # (user, office) pairs of the join tables turn a repeat into nothing.
+    User.led_teams.through.objects.bulk_create(
+        [User.led_teams.through(user_id=users[u].pk, team_id=led.pk) for u, _, _, led, _ in staff if led],
+        ignore_conflicts=True, batch_size=1000)
+    User.managed_offices.through.objects.bulk_create(
+        [User.managed_offices.through(user_id=users[u].pk, office_id=office.pk)
+         for u, _, _, _, managed in staff for office in managed], ignore_conflicts=True, batch_size=1000)
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@casework.example", DEMO_PASSWORD, role=Role.ADMINISTRATOR,
                                       first_name="Agency", last_name="Administrator")
+    caseworkers = [users[u] for u, role, *_ in staff if role == Role.CASEWORKER]
+    leaders = {led.pk: users[u] for u, _, _, led, _ in staff if led}
     signins = [
         ("Caseworker", "cw.nth1.1"), ("Support officer", "so.nth1"), ("Team leader", "tl.nth1"),
         ("Manager", "manager"), ("Financial delegate (payments)", "finance"), ("Administrator (admin site)", "admin"),
@@ -162,7 +309,7 @@ class _Batch:
 
 
 def _family(rng: random.Random, batch: _Batch, case_index: int, case: Case, leader: User, today: dt.date,
-            scenario: Scenario, risk: str | None, caseworkers: list[User]) -> None:
+            scenario: Scenario, risk: str | None, team_caseworkers: list[User]) -> None:
     surname = rng.choice(FAMILY)
     opened = case.opened_on
 
@@ -252,7 +399,7 @@ def _family(rng: random.Random, batch: _Batch, case_index: int, case: Case, lead
             review += dt.timedelta(days=182)
     # About one case in six changed caseworker within the team.
     if rng.random() < 0.17 and (today - opened).days > 60:
-        first = rng.choice([w for w in caseworkers if w.team_id == case.team_id and w.pk != case.caseworker_id])
+        first = rng.choice([w for w in team_caseworkers if w.pk != case.caseworker_id])
         moved = opened + dt.timedelta(days=rng.randint(20, (today - opened).days - 10))
         batch.allocations.append((case_index, Allocation(caseworker=first, team_id=case.team_id, started_on=opened,
                                                          ended_on=moved, reason="Case opened", allocated_by=leader)))
@@ -302,6 +449,22 @@ def _write(batch: _Batch, with_history: bool) -> list[Case]:
     return cases
 
 
+def _allocate(caseworkers: list[User], count: int) -> list[User]:
+    """The caseworker of each of ``count`` new cases: always the one with the fewest open
+    cases (the first in the list on a tie), so that caseloads end up even, a top-up fills
+    the newest caseworkers first, and on an empty agency it is simply one each in turn."""
+    loads = dict(Case.objects.open().filter(caseworker__in=caseworkers).values("caseworker")
+                 .annotate(n=Count("pk")).values_list("caseworker", "n"))
+    heap = [(loads.get(worker.pk, 0), i) for i, worker in enumerate(caseworkers)]
+    heapq.heapify(heap)
+    chosen = []
+    for _ in range(count):
+        load, i = heapq.heappop(heap)
+        chosen.append(caseworkers[i])
+        heapq.heappush(heap, (load + 1, i))
+    return chosen
+
+
 def create_cases(agency: Agency, count: int, *, seed: int, with_history: bool = True,
                  missing_risk_every: int = 50) -> list[Case]:
     """Create ``count`` fictional open cases spread over every intervention type and risk level."""
@@ -311,13 +474,15 @@ def create_cases(agency: Agency, count: int, *, seed: int, with_history: bool = 
     today = timezone.localdate()
     batch = _Batch()
     dates = []
-    for i in range(count):
-        worker = agency.caseworkers[i % len(agency.caseworkers)]
+    for worker in _allocate(agency.caseworkers, count):
         opened = today - dt.timedelta(days=rng.randint(40, 900))
         dates.append(opened)
         batch.cases.append(Case(team_id=worker.team_id, caseworker=worker, opened_on=opened,
                                 substantiated_on=opened - dt.timedelta(days=rng.randint(0, 10)),
                                 phase=rng.choice([Phase.ONGOING_INTERVENTION] * 4 + [Phase.REVIEW])))
+    by_team: dict[int, list[User]] = {}
+    for worker in agency.caseworkers:
+        by_team.setdefault(worker.team_id, []).append(worker)
     references = {}
     for year in sorted({d.year for d in dates}):
         needed = sum(1 for d in dates if d.year == year)
@@ -327,6 +492,6 @@ def create_cases(agency: Agency, count: int, *, seed: int, with_history: bool = 
         scenario = SCENARIOS[i % len(SCENARIOS)]
         missing_risk = missing_risk_every and i % missing_risk_every == missing_risk_every - 1
         risk = None if missing_risk else RISKS[(i // len(SCENARIOS)) % 3]
-        _family(rng, batch, i, case, agency.leaders[case.team_id], today, scenario, risk, agency.caseworkers)
+        _family(rng, batch, i, case, agency.leaders[case.team_id], today, scenario, risk, by_team[case.team_id])
     with transaction.atomic():
         return _write(batch, with_history)

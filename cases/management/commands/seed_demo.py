@@ -20,14 +20,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=None,
-                            help="Make sure N cases exist, created with bulk inserts (for benchmarks).")
+                            help="Make sure N cases exist, created with bulk inserts (for benchmarks), on an agency "
+                                 "grown to carry them: about 20 cases per caseworker, teams of 6-10, "
+                                 "offices of 5-8 teams.")
 
     def handle(self, *args, scale=None, **options):
         if scale is not None and scale < 1:
             raise CommandError("--scale must be a positive number of cases")
         started = time.monotonic()
-        agency = demo.ensure_agency()
         target = scale or DEMO_CASES
+        # With --scale the agency first grows to the shape of a real one (demo.agency_shape).
+        agency = demo.ensure_agency(scale)
         existing = Case.objects.filter(team__in=agency.teams).count()
         cases = demo.create_cases(agency, target - existing, seed=existing + 1, with_history=scale is None)
         for app in APPS_WITH_DEMO_DATA:
