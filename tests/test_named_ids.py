@@ -257,7 +257,12 @@ def _missing_value(kind):
 
 
 def _normalised(answer, value):
-    return json.dumps(answer.json()).replace(str(value), "<id>")
+    body = answer.json()
+    if isinstance(body, dict) and "draft" in body:
+        # A refused contact keeps what was typed as a new draft, for either id alike: only
+        # the new draft's own id differs between the two answers.
+        body["draft"] = "<the draft kept>"
+    return json.dumps(body).replace(str(value), "<id>")
 
 
 def _answers(client, world, write, values: dict, attempt) -> dict:
