@@ -2,7 +2,7 @@
 gunicorn's worker opens too), locust signing in as the demo agency's staff, every page of the
 three roles answering 200, and the JSON the command prints.
 
-Needs locust (a dev dependency); skipped when it is not installed. The first run on a fresh
+Needs locust (a dev dependency, installed by `make test`). The first run on a fresh
 checkout also collects the static files (about a minute of CPU); later runs reuse them.
 """
 
@@ -29,9 +29,9 @@ def _locust():
     return os.environ.get("LOCUST") or (str(beside) if beside.exists() else shutil.which("locust"))
 
 
-@pytest.mark.skipif(not _locust(), reason="locust is not installed (pip install -e .[dev])")
 @pytest.mark.django_db(transaction=True)
 def test_load_benchmark_signs_in_and_every_page_answers(settings):
+    assert _locust(), "locust is a dev dependency: pip install -e .[dev]"
     # gunicorn checks the demo passwords with the real hashers, not the tests' fast one.
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
     demo._password_hash.cache_clear()
