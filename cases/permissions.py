@@ -43,6 +43,8 @@ Team leaders match or dismiss messages; managers only read them; nobody else rea
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from collections.abc import Mapping
 from enum import Enum
 
@@ -143,7 +145,27 @@ def led_team_ids(user) -> set[int]:
     return set(user.led_teams.values_list("pk", flat=True))
 
 
+# (user id, case id) of the case a read-only page has just loaded through the visible set.
+_known_visible: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar(
+    "casework_known_visible_case", default=None)
+
+
+@contextlib.contextmanager
+def reading_visible_case(user, case: Case):
+    """While a page that has just loaded ``case`` through :func:`visible_cases` renders, with
+    no write in between, its checks on that case (``can``, ``require``) need not ask the
+    database again whether the user sees it: the case page's sections ask about ten times.
+    Only for reads: a write can change who sees the case, and is checked afresh outside."""
+    token = _known_visible.set((user.pk, case.pk))
+    try:
+        yield
+    finally:
+        _known_visible.reset(token)
+
+
 def _is_visible(user, case: Case) -> bool:
+    if case.pk is not None and _known_visible.get() == (user.pk, case.pk):
+        return True
     return visible_cases(user, Case.objects.filter(pk=case.pk)).exists()
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("access-report/", views.access_report, name="access_report"),
     path("<str:reference>/", views.case_detail, name="detail"),
     path("<str:reference>/edit/", views.case_edit, name="edit"),
+    path("<str:reference>/history/", views.case_history, name="history"),
     path("<str:reference>/looks/", views.case_looks, name="looks"),
     path("<str:reference>/reallocate/", views.case_reallocate, name="reallocate"),
     path("<str:reference>/restricted/", views.case_restricted, name="restricted"),

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,6 +31,7 @@ from cases.permissions import (
     get_case_or_404,
     may_audit,
     may_create_cases,
+    reading_visible_case,
     teams_for_new_cases,
     teams_for_reallocation,
 )
@@ -85,6 +87,11 @@ def case_detail(request, reference):
     if case is None:
         raise Http404("No such case.")
     members = list(case.members.all())
+    with reading_visible_case(request.user, case):
+        return _case_page(request, case, members)
+
+
+def _case_page(request, case, members):
     return render(request, "cases/case_detail.html", {
         "case": case,
         "children": [m for m in members if m.role == MemberRole.CHILD],
@@ -93,11 +100,20 @@ def case_detail(request, reference):
         "can_allocate": can(request.user, Action.ALLOCATE, case),
         "can_restrict": can(request.user, Action.RESTRICT, case),
         "can_audit": may_audit(request.user, case),
-        "history": selectors.case_record_history(case, limit=HISTORY_LIMIT),
-        "history_limit": HISTORY_LIMIT,
         "lead_sections": extensions.render_case_sections(request, case, lead=True),
         "sections": extensions.render_case_sections(request, case, lead=False),
     })
+
+
+def case_history(request, reference):
+    """Who changed what on the case's records: opened from the case page (htmx, into its
+    "Record history"), or as a page of its own without JavaScript."""
+    case = get_case_or_404(request.user, reference)
+    prefetch_related_objects([case], "members__person")
+    context = {"case": case, "history": selectors.case_record_history(case, limit=HISTORY_LIMIT),
+               "history_limit": HISTORY_LIMIT}
+    template = "cases/_record_history.html" if request.htmx else "cases/case_history.html"
+    return render(request, template, context)
 
 
 def case_edit(request, reference):

@@ -56,7 +56,7 @@ ROUTES = {
     "cases:my_cases": GENERAL, "cases:create": GENERAL,
     **dict.fromkeys(["cases:detail", "cases:edit", "cases:reallocate", "cases:member_add", "cases:member_edit",
                      "cases:address_add", "cases:child_fact_add", "cases:child_fact_edit", "cases:risk_add",
-                     "cases:risk_edit", "cases:restricted", "cases:looks"], CASE),
+                     "cases:risk_edit", "cases:restricted", "cases:looks", "cases:history"], CASE),
     "cases:access_report": GENERAL,
     **dict.fromkeys(["contacts:create", "contacts:draft_autosave", "contacts:timeline", "contacts:month",
                      "contacts:request", "contacts:request_decide", "contacts:detail", "contacts:edit",

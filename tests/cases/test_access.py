@@ -154,3 +154,23 @@ def test_nobody_can_open_a_case_in_another_team_through_the_api(client, cast):
     assert response.status_code == 400
     assert response.json()["caseworker"] == [f'Invalid pk "{cast.other_team_worker.pk}" - object does not exist.']
     assert not Case.objects.exists()
+
+
+def test_a_case_known_visible_while_its_page_renders_is_known_only_for_that_user_and_that_page(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.permissions import Action, can, reading_visible_case
+    from tests.conftest import make_family_case
+
+    case = make_family_case(cast.worker)
+    assert can(cast.colleague, Action.VIEW, case)  # the team sees its cases
+    with reading_visible_case(cast.colleague, case):
+        with CaptureQueriesContext(connection) as asked:
+            assert can(cast.colleague, Action.VIEW, case)
+        assert len(asked) == 0
+        assert not can(cast.other_team_worker, Action.VIEW, case)  # anyone else is asked as always
+    case.restricted, case.restricted_reason = True, "A relative of staff"  # a write after the page
+    case.save()
+    assert not can(cast.colleague, Action.VIEW, case)
+    assert can(cast.worker, Action.VIEW, case)

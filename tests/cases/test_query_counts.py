@@ -69,13 +69,27 @@ def test_the_case_page_does_not_grow_with_the_number_of_members(client, cast):
     assert large == small, (small, large)
 
 
-def test_the_case_page_does_not_grow_with_its_record_history(client, cast):
+@pytest.mark.parametrize("page", ["", "history/"])
+def test_the_case_page_and_its_record_history_do_not_grow_with_the_record_history(client, cast, page):
     from cases.services import case_update
 
     client.force_login(cast.worker)
     case = make_family_case(cast.worker)
-    url = f"/cases/{case.reference}/"
+    url = f"/cases/{case.reference}/{page}"
     small = _queries(client, url)
     for phase in ["review", "ongoing_intervention"] * 5:
         case_update(user=cast.worker, case=case, lock_version=case.lock_version, phase=phase)
     assert _queries(client, url) == small
+
+
+def test_the_case_page_does_not_ask_again_whether_the_user_sees_the_case(client, cast):
+    """Its sections ask what the user may do about ten times; the case was just loaded
+    through the visible set, so none of them asks the database again."""
+    client.force_login(cast.worker)
+    case = make_family_case(cast.worker, children=2)
+    client.get(f"/cases/{case.reference}/")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"/cases/{case.reference}/").status_code == 200
+    visibility = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT 1 AS "a" FROM "cases_case"')]
+    assert visibility == []
+    assert len(captured) <= 40  # 54 before: a visibility query per section's check, the record history

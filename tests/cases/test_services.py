@@ -150,7 +150,9 @@ def _who_changed_what_when(client, cast):
                                                               "closed_on": "", "lock_version": case.lock_version})
     assert response.status_code == 302
 
-    history = client.get(f"/cases/{case.reference}/").context["history"]
+    case_page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert f'hx-get="/cases/{case.reference}/history/"' in case_page  # read when "Record history" is opened
+    history = client.get(f"/cases/{case.reference}/history/").context["history"]
     phase_change = next(h for h in history if h.record == "Case" and any("phase" in c for c in h.changes))
     assert phase_change.who == str(cast.worker)
     assert "phase: Case planning → Case plan review" in phase_change.changes
@@ -159,9 +161,11 @@ def _who_changed_what_when(client, cast):
     assert moved.who == str(cast.leader)
     assert f"caseworker: {cast.worker} → {cast.colleague}" in moved.changes
 
-    html = client.get(f"/cases/{case.reference}/").content.decode()
-    assert "phase: Case planning → Case plan review" in html
-    assert f"caseworker: {cast.worker} → {cast.colleague}" in html
+    for opened in ({}, {"HTTP_HX_REQUEST": "true"}):  # the page of its own, and the part the case page loads
+        html = client.get(f"/cases/{case.reference}/history/", **opened).content.decode()
+        assert "phase: Case planning → Case plan review" in html
+        assert f"caseworker: {cast.worker} → {cast.colleague}" in html
+        assert ("<h1>Record history</h1>" in html) == (not opened)
 
 
 def test_record_history_shows_the_newest_changes_of_a_long_history(cast):
