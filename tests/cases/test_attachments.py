@@ -283,3 +283,17 @@ def test_the_api_answers_an_unseen_attachment_as_a_missing_one(client, cast, cas
     unseen_case = client.post("/api/attachments/", {"case": cases["own"].reference, "file": _upload()})
     assert unseen_case.status_code == 400 and not Attachment.objects.exclude(pk=attachment.pk).exists()
     assert client.get("/api/attachments/").json()["results"] == []
+
+
+def test_the_demo_agency_gets_a_few_generated_attachments(cast, cases, attachments_in_a_temporary_folder):
+    from cases import demo
+
+    referral = _referral(cases["own"], cast.worker)
+    demo.seed(None, list(cases.values()), scale=False)
+    attachments = list(Attachment.objects.order_by("pk"))
+    assert [a.title for a in attachments[:3]] == [title for title, _name, _kind in demo.DEMO_ATTACHMENTS]
+    assert {a.file_type for a in attachments} == {"pdf", "png"}
+    assert (attachments[3].target_kind, attachments[3].target_id) == ("referral", referral.pk)
+    assert len(_stored(attachments_in_a_temporary_folder)) == 4
+    demo.seed(None, [], scale=False)
+    assert Attachment.objects.count() == 4
