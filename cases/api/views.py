@@ -203,7 +203,7 @@ class AttachmentViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.
 
     serializer_class = serializers.AttachmentSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
-    filterset_fields = ["case__reference", "target_kind", "target_id"]
+    filterset_fields = ["case__reference", "target_kind"]
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):

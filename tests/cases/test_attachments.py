@@ -297,3 +297,45 @@ def test_the_demo_agency_gets_a_few_generated_attachments(cast, cases, attachmen
     assert len(_stored(attachments_in_a_temporary_folder)) == 4
     demo.seed(None, [], scale=False)
     assert Attachment.objects.count() == 4
+
+
+def _contact(client, case, user):
+    from contacts.models import Contact
+    from tests.contacts.conftest import visit_form
+
+    client.force_login(user)
+    assert client.post(f"/contacts/case/{case.reference}/new/", visit_form(case)).status_code == 302
+    contact = Contact.objects.filter(case=case).latest("pk")
+    return contact.pk, f"/contacts/{contact.pk}/"
+
+
+def _response(client, case, user):
+    from responses import services as response_services
+    from responses.models import InformationKind
+
+    response = response_services.response_record(user=user, case=case, kind=InformationKind.NEW_CONCERN, person=None,
+                                                 summary="School reports bruising")
+    return response.pk, f"/responses/cases/{case.reference}/responses/{response.pk}/"
+
+
+def _plan(client, case, user):
+    from tests.caseplans.conftest import draft_plan
+
+    plan = draft_plan(case, user, actions=1)
+    return plan.pk, plan.get_absolute_url()
+
+
+@pytest.mark.parametrize("kind, make", [("contact", _contact), ("response", _response), ("plan", _plan)])
+def test_a_document_on_a_contact_a_response_or_a_plan_shows_on_its_page(client, cast, cases, kind, make):
+    case = cases["own"]
+    target_id, page = make(client, case, cast.worker)
+    client.force_login(cast.worker)
+    form = client.get(f"/cases/{case.reference}/attachments/new/?target_kind={kind}&target_id={target_id}")
+    assert f'value="{kind}"' in form.content.decode()
+    assert client.post(f"/cases/{case.reference}/attachments/new/", {
+        "file": _upload(), "title": f"Scan for the {kind}", "target_kind": kind, "target_id": target_id,
+    }).status_code == 302
+    html = client.get(page).content.decode()
+    assert f"Scan for the {kind}" in html and f"target_kind={kind}&amp;target_id={target_id}" in html
+    client.force_login(cast.other_team_worker)
+    assert client.get(page).status_code == 404
