@@ -275,9 +275,10 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(label="File", error_messages={"required": "Choose a file to attach."})
     title = forms.CharField(label="Title", max_length=200, required=False,
                             help_text="What it is, e.g. “Court order 3 March”. Left empty, the file's name.")
-    target_kind = forms.ChoiceField(choices=AttachmentTarget.choices, initial=AttachmentTarget.CASE,
-                                    widget=forms.HiddenInput)
-    target_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # What it goes on: checked by the service against what the user may name in the case, so a
+    # bad kind or id is a message on the page (a hidden field's own error would not show).
+    target_kind = forms.CharField(initial=AttachmentTarget.CASE, required=False, widget=forms.HiddenInput)
+    target_id = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

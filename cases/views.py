@@ -344,7 +344,7 @@ def attachment_add(request, reference):
         data = form.cleaned_data
         attachment = save_or_form_error(form, lambda: services.attachment_upload(
             user=request.user, case=case, upload=data["file"], title=data["title"],
-            target_kind=data["target_kind"], target_id=data["target_id"]))
+            target_kind=data["target_kind"] or AttachmentTarget.CASE, target_id=data["target_id"] or None))
         if attachment:
             messages.success(request, f"“{attachment.title}” attached.")
             return redirect(attachment)

@@ -339,3 +339,30 @@ def test_a_document_on_a_contact_a_response_or_a_plan_shows_on_its_page(client, 
     assert f"Scan for the {kind}" in html and f"target_kind={kind}&amp;target_id={target_id}" in html
     client.force_login(cast.other_team_worker)
     assert client.get(page).status_code == 404
+
+
+@pytest.mark.parametrize("kind, target_id, message", [
+    ("photo-album", "1", "Choose what the document is attached to."),
+    ("referral", "abc", "There is no such referral"),
+    ("referral", "", "There is no such referral"),
+])
+def test_a_bad_target_on_the_form_says_so_and_keeps_nothing(client, cast, cases, kind, target_id, message,
+                                                            attachments_in_a_temporary_folder):
+    client.force_login(cast.worker)
+    response = client.post(f"/cases/{cases['own'].reference}/attachments/new/", {
+        "file": _upload(), "target_kind": kind, "target_id": target_id})
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Attachment.objects.exists() and not _stored(attachments_in_a_temporary_folder)
+
+
+def test_an_upload_may_be_larger_than_other_request_bodies_up_to_the_attachment_limit(client, cast, cases, settings):
+    settings.REQUEST_BODY_MAX_BYTES, settings.ATTACHMENT_MAX_BYTES = 10_000, 40_000
+    big = PDF + b"\n%" + b"x" * 20_000
+    client.force_login(cast.worker)
+    elsewhere = client.post(f"/cases/{cases['own'].reference}/risk/new/", {"notes": "x" * 20_000})
+    assert elsewhere.status_code == 413
+    response = client.post(f"/cases/{cases['own'].reference}/attachments/new/", {"file": _upload("big.pdf", big)})
+    assert response.status_code == 302 and Attachment.objects.get().size == len(big)
+    too_big = client.post(f"/cases/{cases['own'].reference}/attachments/new/",
+                          {"file": _upload("huge.pdf", big + b"x" * 120_000)})
+    assert too_big.status_code == 413 and Attachment.objects.count() == 1
