@@ -366,3 +366,24 @@ def test_an_upload_may_be_larger_than_other_request_bodies_up_to_the_attachment_
     too_big = client.post(f"/cases/{cases['own'].reference}/attachments/new/",
                           {"file": _upload("huge.pdf", big + b"x" * 120_000)})
     assert too_big.status_code == 413 and Attachment.objects.count() == 1
+
+
+def test_the_case_page_and_timeline_cost_the_same_queries_with_one_attachment_or_five(client, cast, cases):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = cases["own"]
+    client.force_login(cast.worker)
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    urls = [case.get_absolute_url(), f"/contacts/case/{case.reference}/timeline/"]
+    _attach(case, cast.worker)
+    [queries(url) for url in urls]  # the first answers also save the session and fill caches
+    one = [queries(url) for url in urls]
+    for _ in range(4):
+        _attach(case, cast.colleague)
+    assert [queries(url) for url in urls] == one
