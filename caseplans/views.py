@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from caseplans import forms, pdf, rules, selectors, services
 from caseplans.models import PlanAction, PlanGoal, ProtectiveConcern
+from cases import selectors as case_selectors
+from cases.models import AttachmentTarget
 from cases.permissions import Action, can, get_case_or_404
 from cases.services import CaseworkError
 from casework.views import save_or_form_error
@@ -94,6 +96,8 @@ def plan_detail(request, reference, version):
         "may_assess": can_edit and plan.status in rules.IN_FORCE | {rules.UNDER_REVIEW},
         "versions": selectors.case_versions(case),
         "return_form": forms.ReturnForm(), "endorse_form": forms.EndorseForm(),
+        "attachments": case_selectors.attachments_of(case, target_kind=AttachmentTarget.PLAN, target_id=plan.pk),
+        "can_attach": can_edit,
         "status_label": rules.STATUS_LABELS[plan.status],
     })
 

@@ -10,8 +10,10 @@ is produced, only for a 2xx answer (a 404 or 403 read nothing), in ONE insert st
 whatever the number of cases (a JSON array of ids expanded by the database), never a row
 at a time. Outside a request (tasks, the shell, tests calling services) nothing is noted.
 
-How is worked out from the response: under ``/api/`` → API, a PDF → PDF, a CSV → export,
-else a page; what is the route's URL name (``cases:detail``, ``case-list``…).
+How is worked out from the response: a view may say (``response.access_log_how``: an attachment
+downloaded or previewed is a download), else under ``/api/`` → API, a PDF → PDF, a CSV → export,
+else a page; what is the route's URL name (``cases:detail``, ``case-list``…), followed by what the
+view names (``response.access_log_what``: which attachment).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ def note_look(cases, *, person=None) -> None:
 
 
 def how_of(request, response) -> str:
+    if getattr(response, "access_log_how", None):  # a view that knows better (a file downloaded)
+        return response.access_log_how
     content_type = response.get("Content-Type", "")
     if request.path.startswith("/api/"):
         return LookHow.API
@@ -57,9 +61,12 @@ def how_of(request, response) -> str:
     return LookHow.PAGE
 
 
-def what_of(request) -> str:
+def what_of(request, response=None) -> str:
+    """The route's URL name, and what the view names of it (``access_log_what``: which file)."""
     match = getattr(request, "resolver_match", None)
-    return (match.view_name if match else request.path)[:100]
+    what = match.view_name if match else request.path
+    detail = getattr(response, "access_log_what", "")
+    return (f"{what} {detail}" if detail else what)[:100]
 
 
 def _rows(looks: dict) -> list[list[int | None]]:
@@ -115,5 +122,5 @@ class AccessLogMiddleware:
             _current.reset(token)
         user = getattr(request, "user", None)
         if looks and 200 <= response.status_code < 300 and user is not None and user.is_authenticated:
-            record(looks=looks, user=user, how=how_of(request, response), what=what_of(request))
+            record(looks=looks, user=user, how=how_of(request, response), what=what_of(request, response))
         return response

@@ -495,3 +495,38 @@ def create_cases(agency: Agency, count: int, *, seed: int, with_history: bool = 
         _family(rng, batch, i, case, agency.leaders[case.team_id], today, scenario, risk, by_team[case.team_id])
     with transaction.atomic():
         return _write(batch, with_history)
+
+
+# --- Attachments (issue 16): a few generated documents, never real ones ---------------------
+
+DEMO_ATTACHMENTS = [  # (title, file name, kind)
+    ("Court order (fictional)", "Court order.pdf", "pdf"),
+    ("School attendance report (fictional)", "School report.pdf", "pdf"),
+    ("Photo of the signed safety plan (generated)", "Safety plan photo.png", "png"),
+]
+
+
+def seed(agency, cases, *, scale: bool) -> None:
+    """Attach a generated PDF or PNG to a few of the cases created in this run (the first open
+    ones), uploaded by each case's caseworker through the service, and one to a referral."""
+    if scale or not cases:
+        return
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases import demo_files, services
+    from cases.permissions import records_in_case
+
+    chosen = [c for c in Case.objects.filter(pk__in=[c.pk for c in cases], closed_on__isnull=True)
+              .select_related("caseworker").order_by("pk")[:len(DEMO_ATTACHMENTS)]]
+    for case, (title, name, kind) in zip(chosen, DEMO_ATTACHMENTS, strict=False):
+        content = demo_files.pdf(f"{title} - {case.reference}") if kind == "pdf" else demo_files.png()
+        services.attachment_upload(user=case.caseworker, case=case, title=title,
+                                   upload=SimpleUploadedFile(name, content))
+    for case in chosen:
+        referral = records_in_case(case.caseworker, case, "referral").order_by("pk").first()
+        if referral is not None:
+            services.attachment_upload(user=case.caseworker, case=case, title="Referral form (fictional)",
+                                       upload=SimpleUploadedFile("Referral form.pdf",
+                                                                 demo_files.pdf(f"Referral form - {case.reference}")),
+                                       target_kind="referral", target_id=referral.pk)
+            break

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
+from cases import attachment_rules
 from cases.locking import VersionedForm
 from cases.models import (
     Address,
+    AttachmentTarget,
     Case,
     CaseMember,
     ChildGoal,
@@ -263,3 +266,29 @@ class AccessReportForm(forms.Form):
             raise forms.ValidationError(f"Choose a period of at most {self.MAX_DAYS} days.")
         data["start"], data["end"] = start, end
         return data
+
+
+class AttachmentForm(forms.Form):
+    """A document or photo to attach. What it is, is told from its content by the service
+    (``cases.attachment_rules``); the accepted types and size are in the help text."""
+
+    file = forms.FileField(label="File", error_messages={"required": "Choose a file to attach."})
+    title = forms.CharField(label="Title", max_length=200, required=False,
+                            help_text="What it is, e.g. “Court order 3 March”. Left empty, the file's name.")
+    # What it goes on: checked by the service against what the user may name in the case, so a
+    # bad kind or id is a message on the page (a hidden field's own error would not show).
+    target_kind = forms.CharField(initial=AttachmentTarget.CASE, required=False, widget=forms.HiddenInput)
+    target_id = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = ", ".join(attachment_rules.KINDS[k].label for k in settings.ATTACHMENT_TYPES)
+        self.fields["file"].help_text = (f"{kinds}; at most {settings.ATTACHMENT_MAX_BYTES / 1024 / 1024:.0f} MB. "
+                                         "Programs and scripts are refused.")
+        accept = ",".join(attachment_rules.KINDS[k].content_type for k in settings.ATTACHMENT_TYPES)
+        self.fields["file"].widget.attrs.update({"accept": accept})
+
+
+class AttachmentWithdrawForm(forms.Form):
+    reason = forms.CharField(label="Why is it withdrawn?", widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=2000, error_messages={"required": "Say why the attachment is withdrawn."})

@@ -552,6 +552,7 @@ class LookHow(models.TextChoices):
     API = "api", "API"
     EXPORT = "export", "Export"
     PDF = "pdf", "PDF"
+    DOWNLOAD = "download", "Download"
 
 
 class CaseLook(models.Model):
@@ -575,3 +576,71 @@ class CaseLook(models.Model):
 
     def __str__(self):
         return f"{self.user} looked at {self.case} ({self.how}: {self.what}) at {self.at}"
+
+
+class AttachmentTarget(models.TextChoices):
+    """What in the case a document is attached to. The record is named by kind and id (not a
+    foreign key) so that this app knows nothing of the apps that hold contacts, plans,
+    referrals and responses; ids resolve through ``cases.permissions.records_in_case``."""
+
+    CASE = "case", "The case"
+    CONTACT = "contact", "A contact"
+    PLAN = "plan", "A case plan"
+    REFERRAL = "referral", "A referral"
+    RESPONSE = "response", "A response"
+
+
+class Attachment(models.Model):
+    """A document or photo on a case (a court order, a report, a photo of a signed safety
+    plan), attached to the case itself or to one of its records. The bytes live in
+    ``STORAGES["attachments"]`` under ``storage_name``; they leave only through the app's download
+    view. Nothing is deleted: an attachment is withdrawn, with who, when and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    target_kind = models.CharField(max_length=10, choices=AttachmentTarget.choices, default=AttachmentTarget.CASE)
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=200)
+    original_name = models.CharField(max_length=255)
+    file_type = models.CharField(max_length=10)  # a key of cases.attachment_rules.KINDS, told from the content
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=255, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    withdrawn_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["case", "target_kind", "target_id"], name="attachment_target")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_kind="case", target_id__isnull=True) | (~Q(target_kind="case")
+                                                                           & Q(target_id__isnull=False)),
+                name="attachment_target_named_unless_the_case"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True, withdrawn_reason="")
+                | (Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False) & ~Q(withdrawn_reason="")),
+                name="attachment_withdrawn_with_who_when_and_why"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.case})"
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def previewable(self) -> bool:
+        return self.file_type in ("pdf", "png", "jpeg")
+
+    @property
+    def is_image(self) -> bool:
+        return self.file_type in ("png", "jpeg")
+
+    def get_absolute_url(self):
+        return reverse("cases:attachment_detail", args=[self.case.reference, self.pk])

@@ -198,6 +198,12 @@ def may_audit(user, case: Case) -> bool:
     return _allowed(user, Action.AUDIT, case)
 
 
+def may_read_withdrawn(user, case: Case) -> bool:
+    """Whether ``user`` may still open a withdrawn attachment of ``case`` (already known to be
+    visible): the leaders of its team, who answer for what was withdrawn; nobody else."""
+    return _allowed(user, Action.APPROVE, case)
+
+
 def case_of(obj) -> Case:
     """The case a record belongs to: the case itself, ``obj.case``, a child's ``obj.member.case``
     or a plan's part's ``obj.plan.case``."""
@@ -313,6 +319,9 @@ CASE_RECORDS: dict[str, tuple[str, str, dict]] = {
     "plan": ("caseplans.CasePlan", "case", {}),
     "plan_action": ("caseplans.PlanAction", "plan__case", {}),
     "plan_goal": ("caseplans.PlanGoal", "plan__case", {}),
+    # What a document may be attached to besides the case (``cases.models.AttachmentTarget``).
+    "contact": ("contacts.Contact", "case", {}),
+    "referral": ("services.Referral", "case", {}),
 }
 # Staff named in a write about a case: who may work on it (what the contact form offers), a
 # team leader of its team, or the caseworker allocated to a new case (see :func:`visible_records`).

@@ -16,6 +16,7 @@ from cases.models import (
     RISK_LEVEL_TOOLS,
     Address,
     Allocation,
+    Attachment,
     Case,
     CaseLook,
     CaseMember,
@@ -295,3 +296,29 @@ def sign_in_failures(user, *, start: dt.datetime, end: dt.datetime):
     """Failed sign-ins (AccessFailureLog) under the usernames of the staff of ``user``'s offices."""
     return (AccessFailureLog.objects.filter(username__in=_staff_usernames(user), attempt_time__gte=start,
                                             attempt_time__lt=end).order_by("-attempt_time"))
+
+
+# --- Attachments (issue 16) ----------------------------------------------------------------
+
+
+def attachments_of(case: Case, *, target_kind: str | None = None, target_id: int | None = None) -> QuerySet:
+    """The attachments of ``case`` (already resolved for the user: see ``get_case_or_404``), or
+    of one of its records, newest first, withdrawn ones included (they show as withdrawn)."""
+    attachments = Attachment.objects.filter(case=case).select_related("uploaded_by", "withdrawn_by")
+    if target_kind is not None:
+        attachments = attachments.filter(target_kind=target_kind, target_id=target_id)
+    return attachments
+
+
+def attachment_in_case(case: Case, attachment_id) -> Attachment | None:
+    """One attachment of ``case`` by id; None when missing or of another case (the same answer)."""
+    try:
+        return attachments_of(case).filter(pk=int(attachment_id)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def visible_attachments(user) -> QuerySet:
+    """Attachments of every case ``user`` may see (the API's list)."""
+    return (Attachment.objects.filter(case__in=visible_cases(user).values("pk"))
+            .select_related("case", "uploaded_by", "withdrawn_by"))

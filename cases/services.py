@@ -4,18 +4,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cases import attachment_rules
 from cases.errors import CaseworkError
 from cases.extensions import facts_changed
 from cases.locking import claim
 from cases.models import (
     Address,
     Allocation,
+    Attachment,
+    AttachmentTarget,
     Case,
     CaseLook,
     CaseMember,
@@ -31,6 +36,7 @@ from cases.models import (
 )
 from cases.permissions import (
     Action,
+    record_in_case,
     require,
     staff_to_name,
     teams_for_new_cases,
@@ -425,3 +431,89 @@ def access_log_purge(*, now: dt.datetime, batch_size: int = ACCESS_LOG_PURGE_BAT
         deleted += done
         if done < batch_size:
             return deleted
+
+
+# --- Attachments (issue 16) ----------------------------------------------------------------
+
+
+def attachment_storage():
+    """Where attachments' bytes are kept: ``STORAGES["attachments"]`` (looked up on each use, so
+    a test's settings override reaches it)."""
+    from django.core.files.storage import storages
+
+    return storages["attachments"]
+
+
+def attachment_target(user, case: Case, kind: str, target_id) -> int | None:
+    """The id of the record of ``case`` a document goes on, checked against what ``user`` may
+    name in the case (one they may not answers like one that does not exist); None for the case."""
+    if kind == AttachmentTarget.CASE:
+        return None
+    if kind not in AttachmentTarget.values:
+        raise CaseworkError("Choose what the document is attached to.")
+    record = record_in_case(user, case, kind, target_id)
+    if record is None:
+        raise CaseworkError(f"There is no such {kind} in {case.reference}.")
+    return record.pk
+
+
+def _read_head_and_digest(upload) -> tuple[bytes, str]:
+    digest = hashlib.sha256()
+    head = b""
+    upload.seek(0)
+    for chunk in upload.chunks():
+        if len(head) < attachment_rules.HEAD_BYTES:
+            head += chunk[: attachment_rules.HEAD_BYTES - len(head)]
+        digest.update(chunk)
+    upload.seek(0)
+    return head, digest.hexdigest()
+
+
+@transaction.atomic
+def attachment_upload(*, user, case: Case, upload, title: str = "", target_kind: str = AttachmentTarget.CASE,
+                      target_id=None, now: dt.datetime | None = None) -> Attachment:
+    """Attach ``upload`` (an uploaded file) to ``case`` or one of its records. Its type is told
+    from its content (``cases.attachment_rules``); size and types from the settings. The bytes
+    are stored first; if the row cannot be written the stored file is removed again, so nothing
+    is kept half-way."""
+    require(user, Action.EDIT, case)
+    if upload is None:
+        raise CaseworkError("Choose a file to attach.")
+    target = attachment_target(user, case, target_kind, target_id)
+    head, sha256 = _read_head_and_digest(upload)
+    try:
+        kind = attachment_rules.check(head, upload.size, allowed=settings.ATTACHMENT_TYPES,
+                                      max_bytes=settings.ATTACHMENT_MAX_BYTES)
+    except attachment_rules.RefusedFile as error:
+        raise CaseworkError(str(error)) from error
+    original = (upload.name or "").rsplit("/", 1)[-1][:255] or "attachment"
+    title = (title or "").strip()[:200] or original.rsplit(".", 1)[0][:200] or "Attachment"
+    storage = attachment_storage()
+    # A name that says nothing about the child or the document; the case's id keeps folders small.
+    name = storage.save(f"cases/{case.pk}/{uuid.uuid4().hex}.{attachment_rules.KINDS[kind].extension}", upload)
+    try:
+        attachment = Attachment(case=case, target_kind=target_kind, target_id=target, title=title,
+                                original_name=original, file_type=kind, size=upload.size, sha256=sha256,
+                                storage_name=name, uploaded_by=user, uploaded_at=now or timezone.now())
+        _full_clean(attachment)
+        _save(attachment, user)
+    except BaseException:
+        storage.delete(name)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_withdraw(*, user, attachment: Attachment, reason: str, now: dt.datetime | None = None) -> Attachment:
+    """Withdraw an attachment (it was the wrong file, on the wrong case…): it stays, with who,
+    when and why, but ordinary users can no longer open it. Nothing is deleted."""
+    require(user, Action.EDIT, attachment.case)
+    attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
+    if attachment.withdrawn:
+        raise CaseworkError("This attachment was already withdrawn.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseworkError("Say why the attachment is withdrawn.")
+    attachment.withdrawn_at, attachment.withdrawn_by, attachment.withdrawn_reason = now or timezone.now(), user, reason
+    _save(attachment, user)
+    return attachment

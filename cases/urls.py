@@ -22,4 +22,12 @@ urlpatterns = [
          name="child_fact_edit"),
     path("<str:reference>/risk/new/", views.risk_assessment_edit, name="risk_add"),
     path("<str:reference>/risk/<int:assessment_id>/", views.risk_assessment_edit, name="risk_edit"),
+    path("<str:reference>/attachments/new/", views.attachment_add, name="attachment_add"),
+    path("<str:reference>/attachments/<int:attachment_id>/", views.attachment_detail, name="attachment_detail"),
+    path("<str:reference>/attachments/<int:attachment_id>/download/", views.attachment_download,
+         name="attachment_download"),
+    path("<str:reference>/attachments/<int:attachment_id>/preview/", views.attachment_preview,
+         name="attachment_preview"),
+    path("<str:reference>/attachments/<int:attachment_id>/withdraw/", views.attachment_withdraw,
+         name="attachment_withdraw"),
 ]

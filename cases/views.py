@@ -8,19 +8,21 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases import extensions, forms, selectors, services
+from cases import attachment_rules, extensions, forms, selectors, services
 from cases.access_log import note_look
 from cases.models import (
     Address,
+    AttachmentTarget,
     CaseMember,
     ChildGoal,
     LegalStatus,
     LivingArrangement,
+    LookHow,
     MemberRole,
     RiskAssessment,
     Role,
@@ -31,6 +33,7 @@ from cases.permissions import (
     get_case_or_404,
     may_audit,
     may_create_cases,
+    may_read_withdrawn,
     reading_visible_case,
     teams_for_new_cases,
     teams_for_reallocation,
@@ -337,3 +340,87 @@ def session_keepalive(request):
     request.session["keepalive"] = True
     return JsonResponse({"ok": True})
 
+
+
+# --- Attachments (issue 16) ----------------------------------------------------------------
+
+
+def _target_of(request) -> tuple[str, int | None]:
+    kind = request.POST.get("target_kind") or request.GET.get("target_kind") or AttachmentTarget.CASE
+    return kind, _int_or_none(request.POST.get("target_id") or request.GET.get("target_id") or "")
+
+
+def attachment_add(request, reference):
+    """Attach a document or photo to the case, or to one of its records (``?target_kind=&target_id=``)."""
+    case = get_case_or_404(request.user, reference, Action.EDIT)
+    kind, target_id = _target_of(request)
+    form = forms.AttachmentForm(request.POST or None, request.FILES or None,
+                                initial={"target_kind": kind, "target_id": target_id})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        attachment = save_or_form_error(form, lambda: services.attachment_upload(
+            user=request.user, case=case, upload=data["file"], title=data["title"],
+            target_kind=data["target_kind"] or AttachmentTarget.CASE, target_id=data["target_id"] or None))
+        if attachment:
+            messages.success(request, f"“{attachment.title}” attached.")
+            return redirect(attachment)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/attachment_form.html", {"form": form, "case": case, "title": "Attach a document"},
+                  status=status)
+
+
+def _attachment(request, reference, attachment_id, action=Action.VIEW):
+    case = get_case_or_404(request.user, reference, action)
+    attachment = selectors.attachment_in_case(case, attachment_id)
+    if attachment is None:
+        raise Http404("No such attachment.")
+    return case, attachment
+
+
+def attachment_detail(request, reference, attachment_id):
+    case, attachment = _attachment(request, reference, attachment_id)
+    return render(request, "cases/attachment_detail.html", {
+        "case": case, "attachment": attachment, "kind": attachment_rules.KINDS.get(attachment.file_type),
+        "may_open": not attachment.withdrawn or may_read_withdrawn(request.user, case),
+        "can_withdraw": not attachment.withdrawn and can(request.user, Action.EDIT, case),
+    })
+
+
+def _file_response(request, reference, attachment_id, *, inline: bool):
+    case, attachment = _attachment(request, reference, attachment_id)
+    if attachment.withdrawn and not may_read_withdrawn(request.user, case):
+        raise Http404("No such attachment.")
+    kind = attachment_rules.KINDS[attachment.file_type]
+    if inline and not attachment.previewable:
+        raise Http404("This attachment has no preview.")
+    response = FileResponse(services.attachment_storage().open(attachment.storage_name, "rb"),
+                            as_attachment=not inline, content_type=kind.content_type,
+                            filename=attachment_rules.download_name(attachment.original_name, attachment.file_type))
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    response.access_log_how, response.access_log_what = LookHow.DOWNLOAD, f"attachment {attachment.pk}"
+    return response
+
+
+def attachment_download(request, reference, attachment_id):
+    """The file, saved by the browser (``Content-Disposition: attachment``), never cached."""
+    return _file_response(request, reference, attachment_id, inline=False)
+
+
+def attachment_preview(request, reference, attachment_id):
+    """A PDF or an image shown in the browser (``inline``), with the same access as the download."""
+    return _file_response(request, reference, attachment_id, inline=True)
+
+
+def attachment_withdraw(request, reference, attachment_id):
+    case, attachment = _attachment(request, reference, attachment_id, Action.EDIT)
+    form = forms.AttachmentWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if save_or_form_error(form, lambda: services.attachment_withdraw(
+                user=request.user, attachment=attachment, reason=form.cleaned_data["reason"])):
+            messages.success(request, f"“{attachment.title}” withdrawn.")
+            return redirect(attachment)
+    return render(request, "cases/form.html", {"form": form, "case": case,
+                                               "title": f"Withdraw “{attachment.title}”",
+                                               "intro": "The file is kept, marked withdrawn with your name and the "
+                                                        "reason; only the team leader can still open it."})

@@ -1,13 +1,16 @@
 """Middleware of the whole site: what every response and every request goes through.
 
 - ``NoStoreMiddleware``: nothing Django serves is kept by a browser or a proxy.
-- ``RequestBodyLimitMiddleware``: a body over ``REQUEST_BODY_MAX_BYTES`` answers 413 unread.
+- ``RequestBodyLimitMiddleware``: a body over ``REQUEST_BODY_MAX_BYTES`` answers 413 unread
+  (an attachment's upload: over ``ATTACHMENT_MAX_BYTES`` and its form).
 - ``IdleSignOutMiddleware``: a session ends after ``SESSION_IDLE_MINUTES`` without activity;
   the page's own background requests (draft autosave) are not activity.
 - ``RefuseNulMiddleware``: a NUL character in the address answers 400 with the reason.
 """
 
 from __future__ import annotations
+
+import re
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -16,6 +19,9 @@ from django.http import HttpResponseBadRequest, JsonResponse
 from casework import sessions
 
 NO_STORE = "no-store, private"
+# The routes that take an attachment's bytes: the page's form and the API's create.
+_UPLOAD_PATH = re.compile(r"^/(cases/[^/]+/attachments/new|api/attachments)/$")
+UPLOAD_FORM_ALLOWANCE = 64 * 1024
 
 
 class NoStoreMiddleware:
@@ -51,6 +57,9 @@ class RequestBodyLimitMiddleware:
 
     def __call__(self, request):
         limit = settings.REQUEST_BODY_MAX_BYTES
+        if _UPLOAD_PATH.search(request.path_info):
+            # A document being attached may be as large as ATTACHMENT_MAX_BYTES, plus its form.
+            limit = max(limit, settings.ATTACHMENT_MAX_BYTES + UPLOAD_FORM_ALLOWANCE)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -155,6 +155,39 @@ STORAGES = {
     },
 }
 
+# --- Attachments (issue 16): documents and photos on a case ------------------
+# Stored through Django's storage API under STORAGES["attachments"]: a local folder by default
+# (ATTACHMENT_ROOT, outside anything the web server serves: files leave only through the app's
+# download view, with the case's access rules), or an S3-compatible bucket with
+# ATTACHMENT_STORAGE=s3 (django-storages; boto3 is imported only when that backend is used).
+ATTACHMENT_STORAGE = env("ATTACHMENT_STORAGE", default="local")
+ATTACHMENT_ROOT = env("ATTACHMENT_ROOT", default=str(BASE_DIR / "attachments"))
+if ATTACHMENT_STORAGE == "local":
+    STORAGES["attachments"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                               "OPTIONS": {"location": ATTACHMENT_ROOT, "base_url": None}}
+elif ATTACHMENT_STORAGE == "s3":
+    if not env("ATTACHMENT_S3_BUCKET", default=""):
+        raise ImproperlyConfigured("ATTACHMENT_STORAGE=s3 needs ATTACHMENT_S3_BUCKET")
+    STORAGES["attachments"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": env("ATTACHMENT_S3_BUCKET"),
+        "endpoint_url": env("ATTACHMENT_S3_ENDPOINT_URL", default=None),
+        "region_name": env("ATTACHMENT_S3_REGION", default=None),
+        "location": env("ATTACHMENT_S3_PREFIX", default="attachments"),
+        # Credentials: boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a role).
+        "default_acl": None, "querystring_auth": True, "file_overwrite": False,
+    }}
+else:
+    raise ImproperlyConfigured("ATTACHMENT_STORAGE must be 'local' or 's3'")
+# Largest file accepted, in bytes (default 10 MiB). Uploads to an attachment route may exceed
+# REQUEST_BODY_MAX_BYTES by this much (casework.middleware.RequestBodyLimitMiddleware).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+if ATTACHMENT_MAX_BYTES < 1024:
+    raise ImproperlyConfigured("ATTACHMENT_MAX_BYTES must be at least 1024")
+# Types accepted, told from the file's content (cases/attachment_rules.py), never its name.
+ATTACHMENT_TYPES = env.list("ATTACHMENT_TYPES", default=["pdf", "png", "jpeg"])
+if not ATTACHMENT_TYPES or set(ATTACHMENT_TYPES) - {"pdf", "png", "jpeg"}:
+    raise ImproperlyConfigured("ATTACHMENT_TYPES must be one or more of: pdf, png, jpeg")
+
 # --- Agency -----------------------------------------------------------------
 # Prefix of generated case reference numbers, e.g. QLD-2026-000123.
 CASE_REFERENCE_PREFIX = env("CASE_REFERENCE_PREFIX", default="QLD")

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Allocation, Case, CaseMember, RiskAssessment
+from cases.models import Allocation, Attachment, Case, CaseMember, RiskAssessment
 from cases.permissions import Action, led_team_ids, require, visible_cases
 from contacts import rules
 from contacts.models import (
@@ -90,10 +91,12 @@ class TimelineEntry:
     title: str
     contact: Contact | None = None
     detail: str = ""
+    url: str = ""  # a page of its own (an attached document)
+    withdrawn: bool = False
 
 
 TIMELINE_KINDS = [("face_to_face", "Face-to-face"), ("support", "Support contacts"), ("other", "Other contacts"),
-                  ("note", "Case notes"), ("event", "Events")]
+                  ("note", "Case notes"), ("event", "Events"), ("document", "Documents")]
 
 
 def case_timeline(user, case: Case, *, kind: str = "", member_id: int | None = None) -> list[TimelineEntry]:
@@ -110,7 +113,7 @@ def case_timeline(user, case: Case, *, kind: str = "", member_id: int | None = N
         contacts = contacts.filter(kind=kind)
     if member_id:
         contacts = contacts.filter(participants__member_id=member_id)
-    if kind != "event":
+    if kind not in ("event", "document"):
         for contact in contacts:
             entries.append(TimelineEntry(contact.occurred_at, contact.kind, contact.get_kind_display(), contact))
     if kind in ("", "event") and not member_id:
@@ -123,6 +126,12 @@ def case_timeline(user, case: Case, *, kind: str = "", member_id: int | None = N
             entries.append(TimelineEntry(r.requested_at, "event", f"{r.get_kind_display()} requested",
                                          detail=f"{r.get_status_display()}"
                                                 + (f" by {r.decided_by}" if r.decided_by else "")))
+    if kind in ("", "document") and not member_id:
+        for a in Attachment.objects.filter(case=case).select_related("uploaded_by"):
+            entries.append(TimelineEntry(a.uploaded_at, "document", f"Document attached: {a.title}",
+                                         detail=f"{a.get_target_kind_display()} · {a.uploaded_by}",
+                                         url=reverse("cases:attachment_detail", args=[case.reference, a.pk]),
+                                         withdrawn=a.withdrawn))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import extensions
-from cases.models import Role
+from cases import selectors as case_selectors
+from cases.models import AttachmentTarget, Role
 from cases.permissions import Action, can, get_case_or_404
 from cases.services import CaseworkError
 from casework.sessions import background
@@ -101,12 +102,17 @@ def draft_discard(request, pk):
     return redirect("contacts:drafts")
 
 
+def _attachments_of(contact):
+    return case_selectors.attachments_of(contact.case, target_kind=AttachmentTarget.CONTACT, target_id=contact.pk)
+
+
 def contact_detail(request, pk):
     contact = selectors.contact_for(request.user, pk)
     contact = selectors.contacts_with_people().get(pk=contact.pk)
     can_edit_case = can(request.user, Action.EDIT, contact.case)
     return render(request, "contacts/contact_detail.html", {
         "contact": contact, "case": contact.case,
+        "attachments": _attachments_of(contact),
         "can_add_addendum": can_edit_case,
         "can_edit": can_edit_case and contact.author_id == request.user.pk and not services.contact_is_locked(contact),
         "editable_until": services.editable_until(contact),
@@ -153,6 +159,7 @@ def addendum_add(request, pk):
     contact = selectors.contacts_with_people().get(pk=contact.pk)
     return render(request, "contacts/contact_detail.html", {
         "contact": contact, "case": contact.case, "can_add_addendum": True, "addendum_form": form,
+        "attachments": _attachments_of(contact),
         "editable_until": services.editable_until(contact),
     }, status=400)
 

@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import selectors as case_selectors
+from cases.models import AttachmentTarget
 from cases.permissions import (
     Action,
     can,
@@ -120,6 +122,7 @@ def response_detail(request, reference, response_id):
         "ready": {s.code for s in steps if not s.done_at and rules.PREREQUISITE[s.code] in (None, *done)},
         "needs_note": rules.NEEDS_NOTE, "by_assessment": rules.TICKED_BY_ASSESSMENT,
         "step_form": forms.StepForm(),
+        "attachments": case_selectors.attachments_of(case, target_kind=AttachmentTarget.RESPONSE, target_id=response.pk),
     })
 
 

@@ -9,6 +9,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cases import selectors as case_selectors
+from cases.models import AttachmentTarget
 from cases.permissions import Action, can, get_case_or_404
 from cases.services import CaseworkError
 from casework.views import save_or_form_error
@@ -112,6 +114,8 @@ def referral_detail(request, reference, referral_id):
         and selectors.is_financial_delegate(request.user)
         and request.user.pk not in (latest.requested_by_id, referral.created_by_id),
         "decision_form": forms.CostDecisionForm(),
+        "attachments": case_selectors.attachments_of(referral.case, target_kind=AttachmentTarget.REFERRAL,
+                                                     target_id=referral.pk),
     })
 
 

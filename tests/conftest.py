@@ -74,6 +74,15 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def attachments_in_a_temporary_folder(settings, tmp_path):
+    """Attached files go to the test's own temporary folder, never the repository's."""
+    settings.STORAGES = {**settings.STORAGES, "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "attachments"), "base_url": None}}}
+    return tmp_path / "attachments"
+
+
+@pytest.fixture(autouse=True)
 def celery_in_process():
     """Tasks run in-process in tests (CI has a Redis URL, but no worker unless a test starts one)."""
     from casework.celery import app

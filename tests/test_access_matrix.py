@@ -23,11 +23,14 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from alerts.services import alert_raise
 from caseplans.models import PlanGoal
+from cases import demo_files
+from cases import services as case_services
 from cases.models import Role
 from contacts import rules as contact_rules
 from contacts import services as contact_services
@@ -56,7 +59,9 @@ ROUTES = {
     "cases:my_cases": GENERAL, "cases:create": GENERAL,
     **dict.fromkeys(["cases:detail", "cases:edit", "cases:reallocate", "cases:member_add", "cases:member_edit",
                      "cases:address_add", "cases:child_fact_add", "cases:child_fact_edit", "cases:risk_add",
-                     "cases:risk_edit", "cases:restricted", "cases:looks", "cases:history"], CASE),
+                     "cases:risk_edit", "cases:restricted", "cases:looks", "cases:history", "cases:attachment_add",
+                     "cases:attachment_detail", "cases:attachment_download", "cases:attachment_preview",
+                     "cases:attachment_withdraw"], CASE),
     "cases:access_report": GENERAL,
     **dict.fromkeys(["contacts:create", "contacts:draft_autosave", "contacts:timeline", "contacts:month",
                      "contacts:request", "contacts:request_decide", "contacts:detail", "contacts:edit",
@@ -90,7 +95,7 @@ ROUTES = {
                      "case-plan-list", "plan-action-list", "service-provider-list", "service-provider-detail",
                      "service-list", "service-detail", "referral-list", "record-alert-list", "response-list",
                      "safety-assessment-list", "safety-plan-list", "supervision-review-list", "formal-review-list",
-                     "recommendation-list", "inbound-message-list"], GENERAL),
+                     "recommendation-list", "inbound-message-list", "attachment-list"], GENERAL),
     "responses-inbound": PUBLIC,  # sending systems authenticate with their own token
     **dict.fromkeys(["case-detail", "member-detail", "legal-status-detail", "goal-detail",
                      "living-arrangement-detail", "risk-assessment-detail", "contact-detail",
@@ -104,7 +109,8 @@ ROUTES = {
                      "record-alert-review", "response-detail", "response-step", "safety-assessment-detail",
                      "safety-plan-detail", "safety-plan-decide", "supervision-review-detail",
                      "formal-review-detail", "recommendation-detail", "recommendation-close",
-                     "recommendation-decide", "inbound-message-detail"], CASE),
+                     "recommendation-decide", "inbound-message-detail", "attachment-detail", "attachment-download",
+                     "attachment-withdraw"], CASE),
 }
 
 # A record one sees may still answer 404 where the page exists only in some state; each says why.
@@ -186,6 +192,8 @@ def _furnish(case, leader, system, paid_service, client):
         "summary": "Order made"})
     alert = alert_raise(key=f"matrix:{case.pk}", kind="other", title=f"Check {case.reference}",
                         recipients=[worker], case=case)
+    attachment = case_services.attachment_upload(
+        user=worker, case=case, upload=SimpleUploadedFile("order.pdf", demo_files.pdf("Order")), title="Order")
     child = case.children[0]
     return {
         "reference": case.reference, "member_id": child.pk, "kind": "legal-status",
@@ -194,7 +202,7 @@ def _furnish(case, leader, system, paid_service, client):
         "goal_id": PlanGoal.objects.get(plan=plan).pk, "action_id": plan.actions.get().pk,
         "referral_id": referral.pk, "target": "sent", "approval_id": approval.pk, "alert_id": record_alert.pk,
         "response_id": response.pk, "code": "view", "plan_id": safety_plan.pk,
-        "recommendation_id": recommendation.pk, "message_id": message.pk,
+        "recommendation_id": recommendation.pk, "message_id": message.pk, "attachment_id": attachment.pk,
         # ``pk`` names a different record on each route
         "pk": {
             "contacts:draft_discard": draft.pk, "contacts:request_decide": request.pk, "contacts:detail": contact.pk,
@@ -206,7 +214,7 @@ def _furnish(case, leader, system, paid_service, client):
             "record-alert": record_alert.pk, "response": response.pk, "safety-assessment-detail": assessment.pk,
             "safety-plan": safety_plan.pk, "supervision-review-detail": supervision.pk,
             "formal-review-detail": formal.pk, "recommendation": recommendation.pk,
-            "inbound-message-detail": message.pk,
+            "inbound-message-detail": message.pk, "attachment": attachment.pk,
         },
     }
 
@@ -260,7 +268,8 @@ def agency(cast, cases, client):
 def _answer(client, url, method="get"):
     response = getattr(client, method)(url)
     assert response.status_code < 500, (url, method, response.status_code)
-    return response.status_code, response.content.decode(errors="replace")
+    body = b"".join(response.streaming_content) if response.streaming else response.content  # a file downloaded
+    return response.status_code, body.decode(errors="replace")
 
 
 ROLES = list(VISIBLE)

@@ -10,6 +10,7 @@ from cases.api.versioning import MISSING, VersionedSerializer
 from cases.models import (
     Address,
     Allocation,
+    Attachment,
     Case,
     CaseMember,
     ChildGoal,
@@ -135,3 +136,29 @@ class CaseSerializer(VersionedSerializer):
                   "risk_level", "restricted", "members", "risk_assessments", "allocations", "lock_version"]
         # Restricting access is a team leader's decision with a reason, made on the case's page.
         read_only_fields = ["reference", "closed_on", "restricted"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    """A document or photo on a case. Upload as ``multipart/form-data`` with ``file``; its type
+    is told from its content. ``target_kind``/``target_id`` name the record of the case it is on
+    (none for the case itself); an id one may not name answers like one that does not exist."""
+
+    case = VisibleCaseField()
+    file = serializers.FileField(write_only=True)
+    target_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    uploaded_by = serializers.StringRelatedField()
+    withdrawn_by = serializers.StringRelatedField(allow_null=True)
+    withdrawn = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "case", "target_kind", "target_id", "title", "file", "original_name", "file_type", "size",
+                  "sha256", "uploaded_by", "uploaded_at", "withdrawn", "withdrawn_at", "withdrawn_by",
+                  "withdrawn_reason"]
+        read_only_fields = ["original_name", "file_type", "size", "sha256", "uploaded_at", "withdrawn_at",
+                            "withdrawn_reason"]
+
+
+class AttachmentWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)

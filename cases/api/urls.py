@@ -8,5 +8,6 @@ router.register("legal-statuses", views.LegalStatusViewSet, basename="legal-stat
 router.register("goals", views.ChildGoalViewSet, basename="goal")
 router.register("living-arrangements", views.LivingArrangementViewSet, basename="living-arrangement")
 router.register("risk-assessments", views.RiskAssessmentViewSet, basename="risk-assessment")
+router.register("attachments", views.AttachmentViewSet, basename="attachment")
 
 urlpatterns = router.urls

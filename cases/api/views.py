@@ -1,15 +1,32 @@
 """REST endpoints for case records: same rules as the pages (cases/permissions.py)."""
 
 from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
 
-from cases import services
+from cases import attachment_rules, selectors, services
 from cases.access_log import note_look
 from cases.api import serializers
 from cases.api.versioning import domain_errors
-from cases.models import Case, CaseMember, ChildGoal, LegalStatus, LivingArrangement, Person, Phase, RiskAssessment
-from cases.permissions import CaseAccessPermission, case_of, visible_cases
+from cases.models import (
+    AttachmentTarget,
+    Case,
+    CaseMember,
+    ChildGoal,
+    LegalStatus,
+    LivingArrangement,
+    LookHow,
+    Person,
+    Phase,
+    RiskAssessment,
+)
+from cases.permissions import CaseAccessPermission, case_of, may_read_withdrawn, visible_cases
 from cases.selectors import latest_risk_level_subquery
 
 _domain_errors = domain_errors  # the name every app's endpoints import
@@ -176,3 +193,52 @@ class RiskAssessmentViewSet(_CaseScopedViewSet):
             setattr(serializer.instance, name, value)
         serializer.instance = _domain_errors(lambda: services.risk_assessment_record(
             user=self.request.user, assessment=serializer.instance, lock_version=lock_version))
+
+
+class AttachmentViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Documents and photos of the cases one may see (``?case__reference=`` for one case's).
+    ``/download/`` sends the file (``Content-Disposition: attachment``); ``/withdraw/`` takes it
+    out of use with a reason (nothing is deleted; a withdrawn file is no longer sent)."""
+
+    serializer_class = serializers.AttachmentSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    filterset_fields = ["case__reference", "target_kind"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.visible_attachments(self.request.user)
+
+    def get_serializer_class(self):
+        return serializers.AttachmentWithdrawSerializer if self.action == "withdraw" else super().get_serializer_class()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = _domain_errors(lambda: services.attachment_upload(
+            user=self.request.user, case=data["case"], upload=data["file"], title=data.get("title", ""),
+            target_kind=data.get("target_kind", AttachmentTarget.CASE), target_id=data.get("target_id")))
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def download(self, request, pk=None):
+        attachment = self.get_object()
+        if attachment.withdrawn and not may_read_withdrawn(request.user, attachment.case):
+            raise Http404("No such attachment.")
+        kind = attachment_rules.KINDS[attachment.file_type]
+        response = FileResponse(services.attachment_storage().open(attachment.storage_name, "rb"),
+                                as_attachment=True, content_type=kind.content_type,
+                                filename=attachment_rules.download_name(attachment.original_name,
+                                                                        attachment.file_type))
+        response["X-Content-Type-Options"] = "nosniff"
+        response.access_log_how, response.access_log_what = LookHow.DOWNLOAD, f"attachment {attachment.pk}"
+        return response
+
+    @extend_schema(request=serializers.AttachmentWithdrawSerializer, responses=serializers.AttachmentSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        attachment = self.get_object()
+        body = serializers.AttachmentWithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        attachment = _domain_errors(lambda: services.attachment_withdraw(
+            user=request.user, attachment=attachment, reason=body.validated_data["reason"]))
+        return Response(serializers.AttachmentSerializer(attachment, context=self.get_serializer_context()).data)
