@@ -19,7 +19,13 @@ from cases.models import Case, Role, User
 from casework.dates import moment_label
 from contacts import rules
 from contacts.models import CaseMonth, ComplianceRun, MonthStatus, PendingRecompute, RunChunk, RunKind
-from contacts.recompute import SHORTFALL_KEY, case_months_recompute, pending_recomputes_done
+from contacts.recompute import (
+    SHORTFALL_KEY,
+    at_risk_refresh,
+    case_months_recompute,
+    cases_needing_recompute,
+    pending_recomputes_done,
+)
 from contacts.results import stored_result
 
 log = logging.getLogger(__name__)
@@ -111,8 +117,24 @@ def run_chunks_send(*, run_id: int) -> list[int]:
     return teams
 
 
+def month_refresh(*, cases, month: dt.date) -> int:
+    """The nightly run's part for ``cases``: recompute only the case-months that may be out
+    of date (never computed, other rules or settings, a change waiting: see
+    recompute.cases_needing_recompute), then bring "at risk" up to today for all of them
+    from the stored results. Work in proportion to what changed; the full recompute stays
+    for the month close and "Recompute now". Returns the number of case-months computed."""
+    requested_until = timezone.now()
+    stale = list(cases_needing_recompute(cases, month).order_by().values_list("pk", flat=True))
+    computed = case_months_recompute(cases=Case.objects.filter(pk__in=stale), month=month) if stale else 0
+    if stale:
+        pending_recomputes_done(case_ids=stale, months=[rules.month_start(month)], requested_until=requested_until)
+    at_risk_refresh(cases=cases, month=month)
+    return computed
+
+
 def chunk_process(*, run_id: int, team_id: int) -> int:
-    """Recompute one team's cases for the run's month and raise or clear early warnings.
+    """Recompute one team's cases for the run's month (a nightly run: only those that
+    changed, see month_refresh) and raise or clear early warnings.
     A chunk already finished (delivered again), of a failed run, or of a run deleted
     because its publish failed, does nothing."""
     chunk = RunChunk.objects.select_related("run").filter(run_id=run_id, team_id=team_id).first()
@@ -123,7 +145,10 @@ def chunk_process(*, run_id: int, team_id: int) -> int:
     run = chunk.run
     cases = cases_open_in(run.month).filter(team_id=team_id)
     try:
-        processed = case_months_recompute(cases=cases, month=run.month)
+        if run.kind == RunKind.NIGHTLY:
+            processed = month_refresh(cases=cases, month=run.month)
+        else:
+            processed = case_months_recompute(cases=cases, month=run.month)
         if run.kind == RunKind.MONTH_CLOSE:
             month_freeze(cases=cases, month=run.month)
         else:
