@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from alerts.models import Alert, AlertKind, AlertRecipient, AlertStatus
@@ -91,6 +91,8 @@ def run_start(*, kind: str, month: dt.date, by=None, today: dt.date | None = Non
     today = today or timezone.localdate()
     month = rules.month_start(month)
     teams = sorted(set(cases_open_in(month).order_by().values_list("team_id", flat=True)))
+    if kind == RunKind.NIGHTLY:
+        teams = _nightly_chunk_teams(teams, month)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -101,6 +103,38 @@ def run_start(*, kind: str, month: dt.date, by=None, today: dt.date | None = Non
     except IntegrityError:
         log.info("A %s run for %s on %s already exists; not starting another.", kind, month, today)
         return None
+
+
+# A nightly run's chunk takes consecutive teams until about this many of their case-months
+# need a recompute: the nightly run's fixed cost per chunk (some thirty queries) then stays
+# small beside the work, and a big night (a new month, a rule change) still spreads over
+# the workers. The full runs keep one chunk per team.
+NIGHTLY_CHUNK_CASES = 2000
+
+
+def _nightly_chunk_teams(teams: list[int], month: dt.date) -> list[int]:
+    """The first team of each chunk of a nightly run (see RunChunk): consecutive teams are
+    put together until their case-months needing a recompute reach NIGHTLY_CHUNK_CASES."""
+    stale = dict(cases_needing_recompute(cases_open_in(month), month).order_by().values("team_id")
+                 .annotate(count=Count("pk")).values_list("team_id", "count"))
+    starts, gathered = [], None
+    for team_id in teams:
+        if gathered is None:
+            starts.append(team_id)
+            gathered = 0
+        gathered += stale.get(team_id, 0)
+        if gathered >= NIGHTLY_CHUNK_CASES:
+            gathered = None
+    return starts
+
+
+def chunk_cases(run: ComplianceRun, team_id: int):
+    """The open cases of a chunk: those of its team and of the teams after it, up to the
+    next chunk's team (one team per chunk, except in a nightly run; see RunChunk)."""
+    cases = cases_open_in(run.month).filter(team_id__gte=team_id)
+    following = (RunChunk.objects.filter(run=run, team_id__gt=team_id).order_by("team_id")
+                 .values_list("team_id", flat=True).first())
+    return cases if following is None else cases.filter(team_id__lt=following)
 
 
 def run_chunks(run: ComplianceRun) -> list[int]:
@@ -125,11 +159,26 @@ def month_refresh(*, cases, month: dt.date) -> int:
     for the month close and "Recompute now". Returns the number of case-months computed."""
     requested_until = timezone.now()
     stale = list(cases_needing_recompute(cases, month).order_by().values_list("pk", flat=True))
-    computed = case_months_recompute(cases=Case.objects.filter(pk__in=stale), month=month) if stale else 0
+    computed = case_months_recompute(cases=Case.objects.filter(pk__in=stale), month=month)
     if stale:
         pending_recomputes_done(case_ids=stale, months=[rules.month_start(month)], requested_until=requested_until)
     at_risk_refresh(cases=cases, month=month)
     return computed
+
+
+def chunk_work(*, kind: str, cases, month: dt.date) -> int:
+    """What a chunk of a run of ``kind`` does for its cases: a nightly run recomputes what
+    changed (month_refresh), the others every case; a month close then freezes the month,
+    the others raise or clear the early warnings. Returns the case-months computed."""
+    if kind == RunKind.NIGHTLY:
+        processed = month_refresh(cases=cases, month=month)
+    else:
+        processed = case_months_recompute(cases=cases, month=month)
+    if kind == RunKind.MONTH_CLOSE:
+        month_freeze(cases=cases, month=month)
+    else:
+        warnings_refresh(cases=cases, month=month)
+    return processed
 
 
 def chunk_process(*, run_id: int, team_id: int) -> int:
@@ -143,16 +192,9 @@ def chunk_process(*, run_id: int, team_id: int) -> int:
         return 0
     RunChunk.objects.filter(pk=chunk.pk).update(started_at=timezone.now())
     run = chunk.run
-    cases = cases_open_in(run.month).filter(team_id=team_id)
+    cases = chunk_cases(run, team_id)
     try:
-        if run.kind == RunKind.NIGHTLY:
-            processed = month_refresh(cases=cases, month=run.month)
-        else:
-            processed = case_months_recompute(cases=cases, month=run.month)
-        if run.kind == RunKind.MONTH_CLOSE:
-            month_freeze(cases=cases, month=run.month)
-        else:
-            warnings_refresh(cases=cases, month=run.month)
+        processed = chunk_work(kind=run.kind, cases=cases, month=run.month)
     except TRANSIENT:
         raise  # not finished: the task tries again, or the watchdog sends it again
     except Exception as error:

@@ -405,7 +405,9 @@ class RunChunkQuerySet(models.QuerySet):
 
 
 class RunChunk(models.Model):
-    """One team's part of a run: when it was last sent to the queue and how often, when a
+    """One team's part of a run — in a nightly run, which computes only what changed, the
+    part of consecutive teams from ``team`` up to the next chunk's team (see
+    contacts.compliance.chunk_cases) — when it was last sent to the queue and how often, when a
     worker last started it, and when it finished. Finishing is a conditional update
     (``finished_at`` still empty), so a chunk the broker or the watchdog delivers again
     counts once; the watchdog re-sends a chunk with no progress and fails the run after

@@ -82,7 +82,7 @@ def test_a_nightly_run_after_a_day_with_one_change_recomputes_that_case_month_on
         assert (after[case.pk].computed_at, after[case.pk].lines) == (before[case.pk].computed_at,
                                                                       before[case.pk].lines)
     assert not PendingRecompute.objects.exists()
-    assert run.finished_at and run.done_chunks == 2
+    assert run.finished_at and run.total_chunks == run.done_chunks == 1  # both teams in one chunk
 
 
 def test_a_change_minutes_before_the_run_is_recomputed_by_the_run_itself(cast, agency, clock):
@@ -179,7 +179,7 @@ def test_the_month_close_and_recompute_now_still_recompute_every_case(cast, agen
     for team_id in compliance.run_chunks(run):
         compliance.chunk_process(run_id=run.pk, team_id=team_id)
     run.refresh_from_db()
-    assert run.cases_processed == 3
+    assert run.cases_processed == 3 and run.total_chunks == 2  # one chunk per team, as before
     assert all(row.computed_at > before[c].computed_at for c, row in _stored().items())
 
 
@@ -195,3 +195,15 @@ def test_renaming_a_person_invalidates_the_months_that_name_them(cast, agency, c
     assert run.cases_processed == 0  # the catch-up recomputed it before the run
     names = {line["person_name"] for line in _stored()[agency[0].pk].lines}
     assert "Renamed" in names
+
+
+def test_a_nightly_run_puts_teams_together_until_enough_of_their_cases_need_computing(cast, agency, clock,
+                                                                                    monkeypatch):
+    monkeypatch.setattr(compliance, "NIGHTLY_CHUNK_CASES", 2)
+    first = _night(clock, 10)  # nothing stored: team A's two cases fill a chunk, team B's one the next
+    assert list(first.chunks.order_by("team_id").values_list("team_id", "cases_processed")) == [
+        (cast.team_a.pk, 2), (cast.team_b.pk, 1)]
+    ScheduledVisit.objects.filter(case=agency[2]).delete()  # team B's case: at risk from tonight
+    second = _night(clock, 11)  # nothing to compute: one chunk covers both teams
+    assert list(second.chunks.values_list("team_id", "cases_processed")) == [(cast.team_a.pk, 0)]
+    assert second.finished_at and {c for c, row in _stored().items() if row.at_risk} == {agency[2].pk}
