@@ -159,8 +159,9 @@ def month_refresh(*, cases, month: dt.date) -> int:
     for the month close and "Recompute now". Returns the number of case-months computed."""
     requested_until = timezone.now()
     stale = list(cases_needing_recompute(cases, month).order_by().values_list("pk", flat=True))
-    computed = case_months_recompute(cases=Case.objects.filter(pk__in=stale), month=month)
+    computed = 0
     if stale:
+        computed = case_months_recompute(cases=Case.objects.filter(pk__in=stale), month=month)
         pending_recomputes_done(case_ids=stale, months=[rules.month_start(month)], requested_until=requested_until)
     at_risk_refresh(cases=cases, month=month)
     return computed
@@ -295,10 +296,15 @@ def warnings_refresh(*, cases, month: dt.date) -> None:
         _specs(at_risk, AlertKind.AT_RISK, AT_RISK_KEY, "{reference}: contact at risk for {month:%B %Y}", month)
         + _specs(missing, AlertKind.RISK_LEVEL_MISSING, RISK_MISSING_KEY,
                  "{reference}: contact not assessable for {month:%B %Y}", month))
-    cleared = {r["case_id"] for r in rows if not r["at_risk"]}
-    alerts_resolve_many(AT_RISK_KEY.format(case=c, month=month) for c in cleared)
-    assessable = {r["case_id"] for r in rows if r["status"] != MonthStatus.NOT_ASSESSABLE}
-    alerts_resolve_many(RISK_MISSING_KEY.format(case=c, month=month) for c in assessable)
+    # Only the warnings still open can need resolving: read those (a few) rather than name
+    # the key of every case that is not at risk (nearly all, each night).
+    cleared = {AT_RISK_KEY.format(case=r["case_id"], month=month) for r in rows if not r["at_risk"]}
+    cleared |= {RISK_MISSING_KEY.format(case=r["case_id"], month=month) for r in rows
+                if r["status"] != MonthStatus.NOT_ASSESSABLE}
+    still_open = Alert.objects.filter(case__in=cases, month=month, kind__in=[AlertKind.AT_RISK,
+                                                                            AlertKind.RISK_LEVEL_MISSING]).exclude(
+        status=AlertStatus.RESOLVED).values_list("key", flat=True)
+    alerts_resolve_many(key for key in still_open if key in cleared)
 
 
 def month_freeze(*, cases, month: dt.date) -> int:
