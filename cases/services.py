@@ -244,7 +244,15 @@ def person_save(*, user, person: Person, case: Case | None = None, lock_version:
         if lock_version is None:
             raise TypeError("changing a person needs the lock_version it was read with")
         claim(person, lock_version, thing="person's details")
-    return _save(person, user)
+    renamed = person.pk is not None and Person.objects.filter(pk=person.pk).exclude(
+        given_name=person.given_name).exists()
+    _save(person, user)
+    if renamed:
+        # The name is one of the facts a month's evaluation reads (its lines name the
+        # people): every case the person is in changed, from the day they joined it.
+        for case_id, joined_on in CaseMember.objects.filter(person=person).values_list("case_id", "joined_on"):
+            facts_changed(case_id=case_id, since=joined_on, by=user)
+    return person
 
 
 @transaction.atomic

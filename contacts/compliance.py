@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from alerts.models import Alert, AlertKind, AlertRecipient, AlertStatus
@@ -19,7 +19,13 @@ from cases.models import Case, Role, User
 from casework.dates import moment_label
 from contacts import rules
 from contacts.models import CaseMonth, ComplianceRun, MonthStatus, PendingRecompute, RunChunk, RunKind
-from contacts.recompute import SHORTFALL_KEY, case_months_recompute, pending_recomputes_done
+from contacts.recompute import (
+    SHORTFALL_KEY,
+    at_risk_refresh,
+    case_months_recompute,
+    cases_needing_recompute,
+    pending_recomputes_done,
+)
 from contacts.results import stored_result
 
 log = logging.getLogger(__name__)
@@ -85,6 +91,8 @@ def run_start(*, kind: str, month: dt.date, by=None, today: dt.date | None = Non
     today = today or timezone.localdate()
     month = rules.month_start(month)
     teams = sorted(set(cases_open_in(month).order_by().values_list("team_id", flat=True)))
+    if kind == RunKind.NIGHTLY:
+        teams = _nightly_chunk_teams(teams, month)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -95,6 +103,38 @@ def run_start(*, kind: str, month: dt.date, by=None, today: dt.date | None = Non
     except IntegrityError:
         log.info("A %s run for %s on %s already exists; not starting another.", kind, month, today)
         return None
+
+
+# A nightly run's chunk takes consecutive teams until about this many of their case-months
+# need a recompute: the nightly run's fixed cost per chunk (some thirty queries) then stays
+# small beside the work, and a big night (a new month, a rule change) still spreads over
+# the workers. The full runs keep one chunk per team.
+NIGHTLY_CHUNK_CASES = 2000
+
+
+def _nightly_chunk_teams(teams: list[int], month: dt.date) -> list[int]:
+    """The first team of each chunk of a nightly run (see RunChunk): consecutive teams are
+    put together until their case-months needing a recompute reach NIGHTLY_CHUNK_CASES."""
+    stale = dict(cases_needing_recompute(cases_open_in(month), month).order_by().values("team_id")
+                 .annotate(count=Count("pk")).values_list("team_id", "count"))
+    starts, gathered = [], None
+    for team_id in teams:
+        if gathered is None:
+            starts.append(team_id)
+            gathered = 0
+        gathered += stale.get(team_id, 0)
+        if gathered >= NIGHTLY_CHUNK_CASES:
+            gathered = None
+    return starts
+
+
+def chunk_cases(run: ComplianceRun, team_id: int):
+    """The open cases of a chunk: those of its team and of the teams after it, up to the
+    next chunk's team (one team per chunk, except in a nightly run; see RunChunk)."""
+    cases = cases_open_in(run.month).filter(team_id__gte=team_id)
+    following = (RunChunk.objects.filter(run=run, team_id__gt=team_id).order_by("team_id")
+                 .values_list("team_id", flat=True).first())
+    return cases if following is None else cases.filter(team_id__lt=following)
 
 
 def run_chunks(run: ComplianceRun) -> list[int]:
@@ -111,8 +151,40 @@ def run_chunks_send(*, run_id: int) -> list[int]:
     return teams
 
 
+def month_refresh(*, cases, month: dt.date) -> int:
+    """The nightly run's part for ``cases``: recompute only the case-months that may be out
+    of date (never computed, other rules or settings, a change waiting: see
+    recompute.cases_needing_recompute), then bring "at risk" up to today for all of them
+    from the stored results. Work in proportion to what changed; the full recompute stays
+    for the month close and "Recompute now". Returns the number of case-months computed."""
+    requested_until = timezone.now()
+    stale = list(cases_needing_recompute(cases, month).order_by().values_list("pk", flat=True))
+    computed = 0
+    if stale:
+        computed = case_months_recompute(cases=Case.objects.filter(pk__in=stale), month=month)
+        pending_recomputes_done(case_ids=stale, months=[rules.month_start(month)], requested_until=requested_until)
+    at_risk_refresh(cases=cases, month=month)
+    return computed
+
+
+def chunk_work(*, kind: str, cases, month: dt.date) -> int:
+    """What a chunk of a run of ``kind`` does for its cases: a nightly run recomputes what
+    changed (month_refresh), the others every case; a month close then freezes the month,
+    the others raise or clear the early warnings. Returns the case-months computed."""
+    if kind == RunKind.NIGHTLY:
+        processed = month_refresh(cases=cases, month=month)
+    else:
+        processed = case_months_recompute(cases=cases, month=month)
+    if kind == RunKind.MONTH_CLOSE:
+        month_freeze(cases=cases, month=month)
+    else:
+        warnings_refresh(cases=cases, month=month)
+    return processed
+
+
 def chunk_process(*, run_id: int, team_id: int) -> int:
-    """Recompute one team's cases for the run's month and raise or clear early warnings.
+    """Recompute one team's cases for the run's month (a nightly run: only those that
+    changed, see month_refresh) and raise or clear early warnings.
     A chunk already finished (delivered again), of a failed run, or of a run deleted
     because its publish failed, does nothing."""
     chunk = RunChunk.objects.select_related("run").filter(run_id=run_id, team_id=team_id).first()
@@ -121,13 +193,9 @@ def chunk_process(*, run_id: int, team_id: int) -> int:
         return 0
     RunChunk.objects.filter(pk=chunk.pk).update(started_at=timezone.now())
     run = chunk.run
-    cases = cases_open_in(run.month).filter(team_id=team_id)
+    cases = chunk_cases(run, team_id)
     try:
-        processed = case_months_recompute(cases=cases, month=run.month)
-        if run.kind == RunKind.MONTH_CLOSE:
-            month_freeze(cases=cases, month=run.month)
-        else:
-            warnings_refresh(cases=cases, month=run.month)
+        processed = chunk_work(kind=run.kind, cases=cases, month=run.month)
     except TRANSIENT:
         raise  # not finished: the task tries again, or the watchdog sends it again
     except Exception as error:
@@ -228,10 +296,15 @@ def warnings_refresh(*, cases, month: dt.date) -> None:
         _specs(at_risk, AlertKind.AT_RISK, AT_RISK_KEY, "{reference}: contact at risk for {month:%B %Y}", month)
         + _specs(missing, AlertKind.RISK_LEVEL_MISSING, RISK_MISSING_KEY,
                  "{reference}: contact not assessable for {month:%B %Y}", month))
-    cleared = {r["case_id"] for r in rows if not r["at_risk"]}
-    alerts_resolve_many(AT_RISK_KEY.format(case=c, month=month) for c in cleared)
-    assessable = {r["case_id"] for r in rows if r["status"] != MonthStatus.NOT_ASSESSABLE}
-    alerts_resolve_many(RISK_MISSING_KEY.format(case=c, month=month) for c in assessable)
+    # Only the warnings still open can need resolving: read those (a few) rather than name
+    # the key of every case that is not at risk (nearly all, each night).
+    cleared = {AT_RISK_KEY.format(case=r["case_id"], month=month) for r in rows if not r["at_risk"]}
+    cleared |= {RISK_MISSING_KEY.format(case=r["case_id"], month=month) for r in rows
+                if r["status"] != MonthStatus.NOT_ASSESSABLE}
+    still_open = Alert.objects.filter(case__in=cases, month=month, kind__in=[AlertKind.AT_RISK,
+                                                                            AlertKind.RISK_LEVEL_MISSING]).exclude(
+        status=AlertStatus.RESOLVED).values_list("key", flat=True)
+    alerts_resolve_many(key for key in still_open if key in cleared)
 
 
 def month_freeze(*, cases, month: dt.date) -> int:

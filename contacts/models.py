@@ -249,6 +249,15 @@ class CaseMonth(models.Model):
     not_assessable_reason = models.CharField(max_length=200, blank=True)
     adjustment = models.JSONField(null=True, blank=True)
     computed_at = models.DateTimeField()
+    # What "at risk" needs, kept so the nightly run can refresh it as the days pass without
+    # evaluating the month again (contacts.recompute.at_risk_refresh).
+    visits_needed = models.PositiveIntegerField(default=0, help_text="The most face-to-face visits any one person "
+                                                                     "still needed when computed")
+    support_needed = models.PositiveIntegerField(default=0, help_text="Support contacts still needed when computed")
+    rules_fingerprint = models.CharField(max_length=16, blank=True, help_text="The rules and settings the result was "
+                                                                              "computed with (contacts.results."
+                                                                              "rules_fingerprint); another one makes "
+                                                                              "the nightly run compute it again")
     closed_at = models.DateTimeField(null=True, blank=True, help_text="When the month was closed and frozen")
     result_at_close = models.JSONField(null=True, blank=True,
                                        help_text="The result as frozen at close, kept when a late contact amends it")
@@ -353,7 +362,8 @@ class ComplianceRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     total_chunks = models.PositiveIntegerField(default=0)
     done_chunks = models.PositiveIntegerField(default=0)
-    cases_processed = models.PositiveIntegerField(default=0)
+    cases_processed = models.PositiveIntegerField(default=0, help_text="Case-months computed (a nightly run computes "
+                                                                      "only those that changed)")
     errors = models.JSONField(default=list, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True, help_text="When the watchdog gave up on the run")
     failure_reason = models.CharField(max_length=500, blank=True)
@@ -395,7 +405,9 @@ class RunChunkQuerySet(models.QuerySet):
 
 
 class RunChunk(models.Model):
-    """One team's part of a run: when it was last sent to the queue and how often, when a
+    """One team's part of a run — in a nightly run, which computes only what changed, the
+    part of consecutive teams from ``team`` up to the next chunk's team (see
+    contacts.compliance.chunk_cases) — when it was last sent to the queue and how often, when a
     worker last started it, and when it finished. Finishing is a conditional update
     (``finished_at`` still empty), so a chunk the broker or the watchdog delivers again
     counts once; the watchdog re-sends a chunk with no progress and fails the run after

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from alerts.models import Alert, AlertKind
@@ -21,7 +21,15 @@ from casework.dates import day_label
 from contacts import rules
 from contacts.facts import load_month_facts
 from contacts.models import CaseMonth, CaseMonthAmendment, MonthStatus, PendingRecompute, ScheduledVisit, VisitStatus
-from contacts.results import bulk_evaluation, evaluation_json, result_row, store_results, stored_result
+from contacts.results import (
+    at_risk_from_stored,
+    bulk_evaluation,
+    evaluation_json,
+    result_row,
+    rules_fingerprint,
+    store_results,
+    stored_result,
+)
 
 
 def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: str = "") -> int:
@@ -48,11 +56,8 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: s
     if closed and not amending:
         cases = cases.exclude(pk__in=list(closed))
         closed = {}
-    planned = set()
-    if month == today.replace(day=1):
-        planned = set(ScheduledVisit.objects.filter(
-            case__in=cases, status=VisitStatus.PLANNED, scheduled_for__gte=today,
-            scheduled_for__lte=rules.month_end(today)).values_list("case_id", flat=True))
+    planned = _visits_planned(cases, month, today)
+    fingerprint = rules_fingerprint()
     with bulk_evaluation():
         rows, amendments = [], []
         for case_id, case_facts in load_month_facts(cases, month).items():
@@ -65,7 +70,7 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: s
                 amendments.append(CaseMonthAmendment(case_id=case_id, month=month, amended_at=now, amended_by=by,
                                                      reason=reason.strip()[:300], result_before=before,
                                                      result_after=after))
-            rows.append(result_row(case_id, month, evaluation, now, at_risk))
+            rows.append(result_row(case_id, month, evaluation, now, at_risk, fingerprint))
         with transaction.atomic():
             store_results(rows)
             if amendments:
@@ -74,6 +79,55 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: s
                     amended_at=now, amended_by=by)
     _after_recompute(month, [a.case_id for a in amendments], removed)
     return len(rows)
+
+
+def _visits_planned(cases: QuerySet, month: dt.date, today: dt.date) -> set[int]:
+    """The cases with a visit planned for the rest of ``month``, when it is this month (what
+    "at risk" asks besides the result)."""
+    if month != today.replace(day=1):
+        return set()
+    return set(ScheduledVisit.objects.filter(
+        case__in=cases, status=VisitStatus.PLANNED, scheduled_for__gte=today,
+        scheduled_for__lte=rules.month_end(today)).values_list("case_id", flat=True))
+
+
+def cases_needing_recompute(cases: QuerySet, month: dt.date) -> QuerySet:
+    """The cases among ``cases`` whose stored result for ``month`` may be out of date: one
+    was never computed (a month just begun, a case just opened), it was computed with other
+    rules or settings (rules_fingerprint), or a change of its facts is waiting
+    (PendingRecompute: every write that changes a fact records one). Nothing else changes a
+    result; "at risk", which also depends on the day, is refreshed by at_risk_refresh."""
+    month = rules.month_start(month)
+    current = CaseMonth.objects.filter(case=OuterRef("pk"), month=month, rules_fingerprint=rules_fingerprint())
+    waiting = PendingRecompute.objects.filter(case=OuterRef("pk"), month=month)
+    return cases.filter(~Exists(current) | Exists(waiting))
+
+
+def at_risk_refresh(*, cases: QuerySet, month: dt.date) -> int:
+    """Bring "at risk" of the stored open results of ``month`` up to today (the days left
+    shrink; a planned visit is made or cancelled) from what each result still needed,
+    without reading or evaluating the month's facts again: two reads and an UPDATE for
+    the rows that turn at risk and one for those that no longer are (per UPDATE_BATCH rows).
+    Returns the number of rows changed."""
+    month = rules.month_start(month)
+    today = timezone.localdate()
+    rows = list(CaseMonth.objects.filter(case__in=cases, month=month, closed_at__isnull=True).order_by()
+                .values_list("pk", "case_id", "status", "visits_needed", "support_needed", "at_risk"))
+    planned = _visits_planned(cases, month, today) if any(row[2] == MonthStatus.SHORT for row in rows) else set()
+    flips = {True: [], False: []}
+    for pk, case_id, status, visits, support, was in rows:
+        now = at_risk_from_stored(month, status, visits, support, today, case_id in planned,
+                                  settings.AT_RISK_DAYS_PER_VISIT)
+        if now != was:
+            flips[now].append(pk)
+    for value, pks in flips.items():
+        for at in range(0, len(pks), UPDATE_BATCH):
+            CaseMonth.objects.filter(pk__in=pks[at:at + UPDATE_BATCH]).update(at_risk=value)
+    return len(flips[True]) + len(flips[False])
+
+
+# Ids per UPDATE … WHERE id IN (…): well under the databases' limits on parameters.
+UPDATE_BATCH = 10_000
 
 
 def _closed_months_not_open_remove(not_open: QuerySet, month: dt.date, *, by, reason: str, now) -> list[int]:

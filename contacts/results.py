@@ -4,26 +4,81 @@ these rows, so this is the one encoding of a result."""
 
 from __future__ import annotations
 
+import functools
 import gc
+import hashlib
+import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import orjson
+from django.conf import settings
 from django.db import connection
 
-from contacts import rules
+from contacts import facts, rules
 from contacts.models import CaseMonth
+from services.selectors import provider_involvement
 
 RESULT_FIELDS = ["status", "case_type", "risk_level", "required_total", "achieved_total", "lines", "not_counted",
                  "notes", "not_assessable_reason", "adjustment"]
 JSON_FIELDS = frozenset({"lines", "not_counted", "notes", "adjustment"})
 # Columns written by a recompute, in the order of the tuples `result_row` returns.
-STORED_FIELDS = ["case", "month", *RESULT_FIELDS, "computed_at", "at_risk"]
+STORED_FIELDS = ["case", "month", *RESULT_FIELDS, "computed_at", "at_risk", "visits_needed", "support_needed",
+                 "rules_fingerprint"]
+
+# Settings a result depends on: the agency's time zone draws the months' bounds, and the
+# early warning's days per visit. A new value makes every result out of date.
+FINGERPRINT_SETTINGS = ("TIME_ZONE", "AT_RISK_DAYS_PER_VISIT")
 
 
-def result_row(case_id: int, month, evaluation: rules.Evaluation, computed_at, at_risk: bool) -> tuple:
+@functools.cache
+def _code_digest() -> bytes:
+    """The code that turns facts into a stored result: the rules with their tables, the
+    reading of the facts, the providers' involvement and this encoding. Any edit of it (a
+    deploy with a changed table, a fixed rule) makes every result out of date; hashing the
+    source means nobody has to remember to bump a version number."""
+    digest = hashlib.sha256()
+    for part in (rules, facts, provider_involvement, result_columns):
+        try:
+            digest.update(inspect.getsource(part).encode())
+        except OSError:  # deployed without sources: only a settings change is seen then
+            digest.update(part.__name__.encode())
+    return digest.digest()
+
+
+def rules_fingerprint() -> str:
+    """A short digest of everything besides the case's facts that a result depends on (see
+    _code_digest and FINGERPRINT_SETTINGS). Stored with each result: a result with another
+    fingerprint is recomputed by the next nightly run."""
+    digest = hashlib.sha256(_code_digest())
+    digest.update(repr([getattr(settings, name) for name in FINGERPRINT_SETTINGS]).encode())
+    return digest.hexdigest()[:16]
+
+
+def still_needed(evaluation: rules.Evaluation) -> tuple[int, int]:
+    """(visits, support contacts) still needed: what ``rules.at_risk`` weighs against the
+    days left, stored so "at risk" can be refreshed without evaluating again."""
+    return (rules.still_needed_visits(evaluation),
+            sum(line.short_by for line in evaluation.lines if line.code == rules.SUPPORT_CONTACTS))
+
+
+def at_risk_from_stored(month, status: str, visits_needed: int, support_needed: int, today, visit_planned: bool,
+                        days_per_visit: int) -> bool:
+    """``rules.at_risk`` of a stored result, from its status and what it still needed: the
+    rule is applied to a stand-in evaluation with one line of each, so there is one rule."""
+    if status != rules.SHORT:
+        return False
+    lines = tuple(rules.Line(code=code, description="", member_id=None, person_name="", role="", required=needed,
+                             achieved=0, counted=())
+                  for code, needed in ((rules.F2F, visits_needed), (rules.SUPPORT_CONTACTS, support_needed)))
+    stand_in = rules.Evaluation(case_id=0, month=month, case_type=None, risk_level=None, lines=lines, not_counted=())
+    return rules.at_risk(stand_in, today, visit_planned, days_per_visit)
+
+
+def result_row(case_id: int, month, evaluation: rules.Evaluation, computed_at, at_risk: bool,
+               fingerprint: str) -> tuple:
     """One row for `store_results`: the values of STORED_FIELDS."""
-    return (case_id, month, *result_columns(evaluation), computed_at, at_risk)
+    return (case_id, month, *result_columns(evaluation), computed_at, at_risk, *still_needed(evaluation), fingerprint)
 
 
 def _as_json(value) -> str:

@@ -64,8 +64,9 @@ def _fan_out(run: ComplianceRun) -> int:
 @shared_task(acks_late=True, **RETRY)
 def nightly_compliance() -> int | None:
     """Catch up the recomputes left behind — also when the day's run already exists (a
-    second beat instance, a task delivered again) — then recompute the current month for
-    every open case, one task per team, and warn early."""
+    second beat instance, a task delivered again) — then, one task per team, recompute the
+    current month of the open cases whose result may be out of date, bring "at risk" up to
+    today for all of them, and warn early (compliance.month_refresh)."""
     _catch_up()
     run = compliance.run_start(kind=RunKind.NIGHTLY, month=timezone.localdate().replace(day=1))
     return _fan_out(run) if run else None

@@ -57,3 +57,31 @@ def test_bench_dashboard_prepares_twelve_months_and_times_the_manager_pages(cast
     figures = json.loads(out.getvalue())
     assert figures["case_months_stored"] == 12 == CaseMonth.objects.count()
     assert {"manager_dashboard", "drill_down_short_last_month", "csv_export_by_team"} <= set(figures)
+
+
+def test_bench_compliance_times_the_nightly_run_after_a_fraction_of_the_cases_changed_and_leaves_no_trace(cast):
+    from contacts.models import ComplianceRun, PendingRecompute
+
+    cases = [make_family_case(cast.worker) for _ in range(3)] + [make_family_case(cast.other_team_worker)]
+    out = io.StringIO()
+    call_command("bench_compliance", "--cases", "4", "--repeat", "1", "--changed-fraction", "0.5", stdout=out)
+    nightly = json.loads(out.getvalue())["nightly"]
+    assert nightly["month"] == f"{timezone.localdate():%Y-%m}" and nightly["cases"] == 4
+    assert nightly["nothing_changed"]["case_months_computed"] == 0
+    assert nightly["changed"]["cases"] == 2 and nightly["changed"]["case_months_computed"] == 2
+    assert nightly["changed"]["chunks"] == 1  # two teams, little to compute: one chunk
+    assert nightly["floor_seconds"] >= 0 and "ratio_to_floor" in nightly and "ratio_to_floor_this_month" in nightly
+    # Rolled back: no benchmark contact, waiting recompute, run or result of this month is left.
+    assert not Contact.objects.filter(purpose="Benchmark visit").exists()
+    assert not PendingRecompute.objects.exists() and not ComplianceRun.objects.exists()
+    assert not CaseMonth.objects.filter(month=timezone.localdate().replace(day=1), case__in=cases).exists()
+
+
+@pytest.mark.parametrize("arguments,message", [
+    (["--processes", "2"], "--processes needs a number of at least 1 and a PostgreSQL database"),
+    (["--changed-fraction", "1.5"], "--changed-fraction is a fraction of the cases, from 0 to 1"),
+])
+def test_bench_compliance_refuses_what_it_cannot_measure(cast, arguments, message):
+    make_family_case(cast.worker)
+    with pytest.raises(CommandError, match=message):
+        call_command("bench_compliance", "--cases", "1", "--repeat", "1", *arguments, stdout=io.StringIO())
