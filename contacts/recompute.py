@@ -48,16 +48,20 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: s
     if closed and not amending:
         cases = cases.exclude(pk__in=list(closed))
         closed = {}
-    planned = set()
+    planned, missed = set(), set()
     if month == today.replace(day=1):
         planned = set(ScheduledVisit.objects.filter(
             case__in=cases, status=VisitStatus.PLANNED, scheduled_for__gte=today,
             scheduled_for__lte=rules.month_end(today)).values_list("case_id", flat=True))
+        # A visit planned this month whose day passed without a contact (missed, marked or not yet).
+        missed = set(ScheduledVisit.objects.with_state(today).filter(
+            case__in=cases, state=VisitStatus.MISSED, scheduled_for__gte=month).values_list("case_id", flat=True))
     with bulk_evaluation():
         rows, amendments = [], []
         for case_id, case_facts in load_month_facts(cases, month).items():
             evaluation = rules.evaluate(case_facts)
-            at_risk = rules.at_risk(evaluation, today, case_id in planned, settings.AT_RISK_DAYS_PER_VISIT)
+            at_risk = rules.at_risk(evaluation, today, case_id in planned, settings.AT_RISK_DAYS_PER_VISIT,
+                                    visit_missed=case_id in missed)
             if case_id in closed:
                 before, after = stored_result(closed[case_id]), evaluation_json(evaluation)
                 if before == after:
