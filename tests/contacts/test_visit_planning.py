@@ -97,7 +97,6 @@ def test_the_case_page_offers_to_plan_a_visit_for_each_line_still_needed(client,
 
 def test_a_visit_planned_from_a_line_starts_with_its_person_and_place(client, cast, family):
     client.force_login(cast.worker)
-    result = CaseMonth.objects.get(case=family) if CaseMonth.objects.filter(case=family).exists() else None
     client.get(family.get_absolute_url())  # computes this month's result
     result = CaseMonth.objects.get(case=family, month=TODAY.replace(day=1))
     line = next(line for line in result.lines if line["member_id"] == family.children[0].pk)
@@ -334,6 +333,16 @@ def test_a_revoked_or_replaced_token_answers_404(client, cast, family):
     client.logout()
     assert client.get(f"/contacts/visits/feed/{new}.ics").status_code == 404
     assert client.get("/contacts/visits/feed/nonsense.ics").status_code == 404
+
+
+def test_a_deactivated_workers_feed_answers_404_and_a_new_worker_has_no_address(client, cast, family):
+    token = visits.calendar_feed_regenerate(user=cast.worker).token
+    cast.worker.is_active = False
+    cast.worker.save()
+    assert client.get(f"/contacts/visits/feed/{token}.ics").status_code == 404
+    client.force_login(cast.colleague)
+    page = client.get("/contacts/visits/calendar-address/").content.decode()
+    assert "You have no calendar address." in page and token not in page
 
 
 def test_the_feed_shows_only_visits_of_cases_the_worker_still_holds(client, cast, family):
