@@ -54,8 +54,9 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: s
             case__in=cases, status=VisitStatus.PLANNED, scheduled_for__gte=today,
             scheduled_for__lte=rules.month_end(today)).values_list("case_id", flat=True))
         # A visit planned this month whose day passed without a contact (missed, marked or not yet).
-        missed = set(ScheduledVisit.objects.with_state(today).filter(
-            case__in=cases, state=VisitStatus.MISSED, scheduled_for__gte=month).values_list("case_id", flat=True))
+        missed = set(ScheduledVisit.objects.filter(
+            Q(status=VisitStatus.MISSED) | Q(status=VisitStatus.PLANNED, scheduled_for__lt=today),
+            case__in=cases, scheduled_for__gte=month).values_list("case_id", flat=True))
     with bulk_evaluation():
         rows, amendments = [], []
         for case_id, case_facts in load_month_facts(cases, month).items():
