@@ -15,6 +15,9 @@ SCHEDULE = {
     # Every 15 minutes: send again the chunks of runs that made no progress (their worker was
     # lost, or their publish failed), and mark failed the runs that cannot finish.
     "Watch compliance runs": ("contacts.tasks.runs_watch", {"minute": "*/15", "hour": "*"}),
+    # 00:15 every day: mark missed the planned visits of the day before with no contact recorded
+    # (before the nightly recompute, which counts a missed visit as "at risk").
+    "Mark missed planned visits": ("contacts.tasks.planned_visits_mark_missed", {"minute": "15", "hour": "0"}),
     # 03:00 every day: escalate unacknowledged shortfall alerts to managers.
     "Escalate old shortfall alerts": ("contacts.tasks.escalate_shortfalls", {"minute": "0", "hour": "3"}),
     # 06:00 every day: alert caseworkers to provider updates that are overdue under a communication plan.

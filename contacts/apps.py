@@ -20,6 +20,8 @@ class ContactsConfig(AppConfig):
                             lambda user: user.role == Role.ADMINISTRATOR or user.is_superuser)
         extensions.nav_link(20, "My visits", "contacts:visits",
                             lambda user: user.role in (Role.CASEWORKER, Role.SUPPORT_OFFICER))
+        extensions.nav_link(23, "Calendar", "contacts:calendar",
+                            lambda user: user.role in (Role.CASEWORKER, Role.SUPPORT_OFFICER, Role.TEAM_LEADER))
         extensions.nav_link(21, "Drafts", "contacts:drafts",
                             lambda user: user.role in (Role.CASEWORKER, Role.SUPPORT_OFFICER, Role.TEAM_LEADER))
         extensions.nav_link(22, "Approvals", "contacts:approvals", lambda user: user.role == Role.TEAM_LEADER)

@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from cases.models import CaseMember, LivingArrangement, LivingKind, RiskAssessment, Role, User
 from contacts import rules
-from contacts.models import Contact, ContactKind, ContactParticipant, Location, MakerRole, ScheduledVisit
+from contacts.models import (
+    Contact,
+    ContactKind,
+    ContactParticipant,
+    Location,
+    MakerRole,
+    ScheduledVisit,
+    VisitPlace,
+)
 
 MONTHS = 12
 PURPOSES = ["Review progress against the case plan", "Check on the children's wellbeing and safety",
@@ -103,13 +111,31 @@ def seed(agency, cases, *, scale: bool) -> None:
                         purpose="Arrange the next home visit", observations="Parent agreed to a visit next week.",
                     ))
             month = rules.add_months(month, 1)
-    visits = [ScheduledVisit(case_id=c.pk, scheduled_for=today + dt.timedelta(days=rng.randint(0, 20)))
-              for c in cases if rng.random() < 0.6]
+    # Planned visits, as a caseworker plans them from what is still needed: a time, with the
+    # case's children, mostly at home, with a purpose.
+    now = timezone.now()
+    visits = []
+    for c in cases:
+        if rng.random() < 0.6:
+            elsewhere = rng.random() < 0.2
+            visits.append(ScheduledVisit(
+                case_id=c.pk, scheduled_for=today + dt.timedelta(days=rng.randint(0, 20)),
+                scheduled_time=dt.time(rng.choice([9, 10, 11, 14, 15]), rng.choice([0, 30])),
+                place=VisitPlace.OTHER if elsewhere else VisitPlace.HOME,
+                place_details="School" if elsewhere else "", purpose=rng.choice(PURPOSES),
+                planned_by_id=c.caseworker_id, planned_at=now))
     with transaction.atomic():
         contact_ids = bulk_insert(Contact, contacts)
         bulk_insert(ContactParticipant, [{"contact_id": contact_ids[i], "member_id": m, "seen_alone": alone}
                                          for i, m, alone in participants])
         ScheduledVisit.objects.bulk_create(visits, batch_size=5000)
+        children = defaultdict(list)
+        for member_id, case_id in CaseMember.objects.filter(
+                case_id__in=[v.case_id for v in visits], role="child").values_list("pk", "case_id"):
+            children[case_id].append(member_id)
+        with_whom = ScheduledVisit.members.through
+        with_whom.objects.bulk_create([with_whom(scheduledvisit_id=v.pk, casemember_id=m)
+                                       for v in visits for m in children[v.case_id]], batch_size=5000)
     if not scale:
         compute_history(cases)
 

@@ -163,22 +163,73 @@ class VisitStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     DONE = "done", "Done"
     CANCELLED = "cancelled", "Cancelled"
+    MISSED = "missed", "Missed (no contact recorded)"
+
+
+class VisitPlace(models.TextChoices):
+    HOME = "home", "At home (where the child or the parent lives)"
+    OTHER = "other", "Another place"
+
+
+class ScheduledVisitQuerySet(models.QuerySet):
+    def with_state(self, today: dt.date):
+        """Each visit with ``state``: its status, except that a planned visit whose day has
+        passed (agency time) is already "missed" before the daily task marks it so."""
+        return self.annotate(state=models.Case(
+            models.When(status=VisitStatus.PLANNED, scheduled_for__lt=today, then=models.Value(VisitStatus.MISSED)),
+            default=models.F("status"), output_field=models.CharField()))
 
 
 class ScheduledVisit(models.Model):
-    """A visit agreed for a date, on the caseworker's list until done or cancelled."""
+    """A visit planned for a date (and a time), on the caseworker's list and calendar until
+    done, cancelled or missed: agreed in a contact ("Next visit agreed") or planned from what
+    the case still needs this month (with whom, where, why). Each reschedule and the
+    cancellation are kept in ``changes`` (who, when, from, to, why), besides the row history."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="scheduled_visits")
-    scheduled_for = models.DateField()
+    scheduled_for = models.DateField("Date")
+    scheduled_time = models.TimeField("Time", null=True, blank=True, help_text="Agency time; empty for any time")
     agreed_in = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=12, choices=VisitStatus.choices, default=VisitStatus.PLANNED)
     done_in = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cancelled_reason = models.CharField(max_length=200, blank=True)
-    history = HistoricalRecords()
+    members = models.ManyToManyField("cases.CaseMember", blank=True, related_name="planned_visits",
+                                     verbose_name="With whom")
+    place = models.CharField("Where", max_length=8, choices=VisitPlace.choices, default=VisitPlace.HOME)
+    place_details = models.CharField("Place details", max_length=160, blank=True)
+    purpose = models.CharField(max_length=300, blank=True)
+    requirement = models.CharField(max_length=40, blank=True,
+                                   help_text="The requirement line it was planned from (a line code)")
+    planned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    planned_at = models.DateTimeField(null=True, blank=True)
+    missed_on = models.DateField(null=True, blank=True, help_text="The agency day it was found missed")
+    changes = models.JSONField(default=list, blank=True,
+                               help_text="Reschedules and the cancellation: kind, at, by, from, to, reason")
+    history = HistoricalRecords(m2m_fields=[members])
+
+    objects = ScheduledVisitQuerySet.as_manager()
 
     class Meta:
-        ordering = ["scheduled_for"]
-        indexes = [models.Index(fields=["status", "scheduled_for"])]
+        ordering = ["scheduled_for", "scheduled_time", "pk"]
+        indexes = [models.Index(fields=["status", "scheduled_for"]),
+                   models.Index(fields=["case", "scheduled_for"], name="visit_case_day")]
+
+    def __str__(self):
+        return f"Visit {self.case.reference} {self.scheduled_for:%Y-%m-%d}"
+
+
+class CalendarFeed(models.Model):
+    """A worker's secret calendar address (iCalendar): the random token in it is the only
+    key, so whoever holds the address reads the feed without signing in. Revoking deletes
+    the row (the address then answers 404); regenerating replaces the token."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Calendar feed of {self.user}"
 
 
 class RequestKind(models.TextChoices):

@@ -56,13 +56,14 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: s
     if closed and not amending:
         cases = cases.exclude(pk__in=list(closed))
         closed = {}
-    planned = _visits_planned(cases, month, today)
+    planned, missed = _visits_of_month(cases, month, today)
     fingerprint = rules_fingerprint()
     with bulk_evaluation():
         rows, amendments = [], []
         for case_id, case_facts in load_month_facts(cases, month).items():
             evaluation = rules.evaluate(case_facts)
-            at_risk = rules.at_risk(evaluation, today, case_id in planned, settings.AT_RISK_DAYS_PER_VISIT)
+            at_risk = rules.at_risk(evaluation, today, case_id in planned, settings.AT_RISK_DAYS_PER_VISIT,
+                                    visit_missed=case_id in missed)
             if case_id in closed:
                 before, after = stored_result(closed[case_id]), evaluation_json(evaluation)
                 if before == after:
@@ -81,14 +82,19 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: s
     return len(rows)
 
 
-def _visits_planned(cases: QuerySet, month: dt.date, today: dt.date) -> set[int]:
-    """The cases with a visit planned for the rest of ``month``, when it is this month (what
-    "at risk" asks besides the result)."""
+def _visits_of_month(cases: QuerySet, month: dt.date, today: dt.date) -> tuple[set[int], set[int]]:
+    """(cases with a visit planned for the rest of ``month``, cases with a visit planned this
+    month whose day passed without a contact — missed, marked so yet or not), when it is
+    this month: what "at risk" asks besides the result."""
     if month != today.replace(day=1):
-        return set()
-    return set(ScheduledVisit.objects.filter(
+        return set(), set()
+    planned = set(ScheduledVisit.objects.filter(
         case__in=cases, status=VisitStatus.PLANNED, scheduled_for__gte=today,
         scheduled_for__lte=rules.month_end(today)).values_list("case_id", flat=True))
+    missed = set(ScheduledVisit.objects.filter(
+        Q(status=VisitStatus.MISSED) | Q(status=VisitStatus.PLANNED, scheduled_for__lt=today),
+        case__in=cases, scheduled_for__gte=month).values_list("case_id", flat=True))
+    return planned, missed
 
 
 def cases_needing_recompute(cases: QuerySet, month: dt.date) -> QuerySet:
@@ -113,11 +119,12 @@ def at_risk_refresh(*, cases: QuerySet, month: dt.date) -> int:
     today = timezone.localdate()
     rows = list(CaseMonth.objects.filter(case__in=cases, month=month, closed_at__isnull=True).order_by()
                 .values_list("pk", "case_id", "status", "visits_needed", "support_needed", "at_risk"))
-    planned = _visits_planned(cases, month, today) if any(row[2] == MonthStatus.SHORT for row in rows) else set()
+    planned, missed = (_visits_of_month(cases, month, today) if any(row[2] == MonthStatus.SHORT for row in rows)
+                       else (set(), set()))
     flips = {True: [], False: []}
     for pk, case_id, status, visits, support, was in rows:
         now = at_risk_from_stored(month, status, visits, support, today, case_id in planned,
-                                  settings.AT_RISK_DAYS_PER_VISIT)
+                                  settings.AT_RISK_DAYS_PER_VISIT, visit_missed=case_id in missed)
         if now != was:
             flips[now].append(pk)
     for value, pks in flips.items():

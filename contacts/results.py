@@ -63,7 +63,7 @@ def still_needed(evaluation: rules.Evaluation) -> tuple[int, int]:
 
 
 def at_risk_from_stored(month, status: str, visits_needed: int, support_needed: int, today, visit_planned: bool,
-                        days_per_visit: int) -> bool:
+                        days_per_visit: int, *, visit_missed: bool = False) -> bool:
     """``rules.at_risk`` of a stored result, from its status and what it still needed: the
     rule is applied to a stand-in evaluation with one line of each, so there is one rule."""
     if status != rules.SHORT:
@@ -72,7 +72,7 @@ def at_risk_from_stored(month, status: str, visits_needed: int, support_needed: 
                              achieved=0, counted=())
                   for code, needed in ((rules.F2F, visits_needed), (rules.SUPPORT_CONTACTS, support_needed)))
     stand_in = rules.Evaluation(case_id=0, month=month, case_type=None, risk_level=None, lines=lines, not_counted=())
-    return rules.at_risk(stand_in, today, visit_planned, days_per_visit)
+    return rules.at_risk(stand_in, today, visit_planned, days_per_visit, visit_missed=visit_missed)
 
 
 def result_row(case_id: int, month, evaluation: rules.Evaluation, computed_at, at_risk: bool,

@@ -610,11 +610,14 @@ def still_needed_visits(evaluation: Evaluation) -> int:
 
 
 def at_risk(evaluation: Evaluation, today: dt.date, visit_planned: bool,
-            days_per_visit: int = COMFORTABLE_DAYS_PER_VISIT) -> bool:
+            days_per_visit: int = COMFORTABLE_DAYS_PER_VISIT, *, visit_missed: bool = False) -> bool:
     """Whether what is still needed cannot fit comfortably in the days left of the month:
-    e.g. 3 visits still needed with 5 days left, or visits needed and none planned."""
+    e.g. 3 visits still needed with 5 days left, or visits needed and none planned, or a
+    visit planned this month that passed without a contact (missed) while still short."""
     if evaluation.status != SHORT or not (month_start(today) == evaluation.month):
         return False
+    if visit_missed:
+        return True
     days_left = (month_end(today) - today).days + 1
     visits = still_needed_visits(evaluation)
     support = sum(line.short_by for line in evaluation.lines if line.code == SUPPORT_CONTACTS)

@@ -4,8 +4,7 @@ stored evaluation), recent months, scheduled visits and requests."""
 from django.utils import timezone
 
 from cases.permissions import Action, can
-from contacts import selectors, services
-from contacts.models import ScheduledVisit, VisitStatus
+from contacts import selectors, services, visit_selectors
 
 
 def case_section(request, case):
@@ -15,7 +14,8 @@ def case_section(request, case):
         "result": result, "contacts": selectors.contacts_of_result(result),
         "history": [r for r in selectors.recent_results(case) if r.month != month],
         "members": selectors.members_by_id(case),
-        "visits": ScheduledVisit.objects.filter(case=case, status=VisitStatus.PLANNED).order_by("scheduled_for")[:5],
+        "visits": visit_selectors.case_visits(case, today=timezone.localdate()),
+        "still_needed": visit_selectors.still_needed(result),
         "requests": selectors.requests_for_case(case)[:5],
         "can_record": can(request.user, Action.EDIT, case),
         "can_request": services.can_request_changes(request.user, case),

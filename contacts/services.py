@@ -189,11 +189,13 @@ def contact_record(*, user, case: Case, data: ContactInput, draft: ContactDraft 
     contact.save()
     _write_participants(contact, data)
     if data.kind == ContactKind.FACE_TO_FACE:
-        ScheduledVisit.objects.filter(case=case, status=VisitStatus.PLANNED,
+        # A visit recorded after its day was found missed was not missed after all.
+        ScheduledVisit.objects.filter(case=case, status__in=[VisitStatus.PLANNED, VisitStatus.MISSED],
                                       scheduled_for__lte=local_date(data.occurred_at)).update(
             status=VisitStatus.DONE, done_in=contact)
     if data.next_visit_on:
-        ScheduledVisit.objects.create(case=case, scheduled_for=data.next_visit_on, agreed_in=contact)
+        ScheduledVisit.objects.create(case=case, scheduled_for=data.next_visit_on, agreed_in=contact,
+                                      planned_by=user, planned_at=now)
     if draft is not None:
         if draft.author_id != user.pk or draft.case_id != case.pk:
             raise CaseworkError("This draft belongs to someone else.")

@@ -134,3 +134,13 @@ def manual_run_start(*, by) -> ComplianceRun:
 @shared_task(acks_late=True, **RETRY)
 def escalate_shortfalls() -> int:
     return compliance.escalate_shortfalls()
+
+
+@shared_task(acks_late=True, **RETRY)
+def planned_visits_mark_missed(today: str | None = None) -> int:
+    """Every day: mark missed the planned visits whose day passed without a contact. ``today``
+    (an ISO date) is the agency day the run is for; idempotent (see visits_mark_missed)."""
+    from contacts.visits import visits_mark_missed
+
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    return visits_mark_missed(today=day)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts import dashboard_views, views
+from contacts import dashboard_views, views, visit_views
 
 app_name = "contacts"
 
@@ -12,7 +12,13 @@ urlpatterns = [
     path("case/<str:reference>/requests/new/", views.requirement_request, name="request"),
     path("drafts/", views.drafts, name="drafts"),
     path("drafts/<int:pk>/discard/", views.draft_discard, name="draft_discard"),
-    path("visits/", views.visits, name="visits"),
+    path("case/<str:reference>/visits/plan/", visit_views.visit_plan, name="visit_plan"),
+    path("visits/", visit_views.my_visits, name="visits"),
+    path("visits/calendar/", visit_views.calendar, name="calendar"),
+    path("visits/calendar-address/", visit_views.feed_settings, name="feed_settings"),
+    path("visits/feed/<str:token>.ics", visit_views.feed, name="feed"),
+    path("visits/<int:pk>/change/", visit_views.visit_reschedule, name="visit_reschedule"),
+    path("visits/<int:pk>/cancel/", visit_views.visit_cancel, name="visit_cancel"),
     path("approvals/", views.approvals, name="approvals"),
     path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),

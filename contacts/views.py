@@ -261,11 +261,3 @@ def request_decide(request, pk):
         messages.success(request, f"{change.case.reference}: request {change.get_status_display().lower()}.")
     return redirect("contacts:approvals")
 
-
-def visits(request):
-    visits = list(selectors.upcoming_visits(request.user))
-    alerts = active_record_alerts({v.case_id for v in visits})
-    for visit in visits:
-        visit.record_alerts = alerts[visit.case_id]
-    return render(request, "contacts/visits.html", {"visits": visits, "today": timezone.localdate()})
-

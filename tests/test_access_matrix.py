@@ -34,6 +34,7 @@ from cases import services as case_services
 from cases.models import Role
 from contacts import rules as contact_rules
 from contacts import services as contact_services
+from contacts import visits as visit_services
 from contacts.models import ComplianceRun, Contact, RequestKind
 from responses import services as response_services
 from responses.models import InformationKind
@@ -65,10 +66,13 @@ ROUTES = {
     "cases:access_report": GENERAL,
     **dict.fromkeys(["contacts:create", "contacts:draft_autosave", "contacts:timeline", "contacts:month",
                      "contacts:request", "contacts:request_decide", "contacts:detail", "contacts:edit",
-                     "contacts:addendum"], CASE),
+                     "contacts:addendum", "contacts:visit_plan", "contacts:visit_reschedule",
+                     "contacts:visit_cancel"], CASE),
     "contacts:draft_discard": OWN,
+    "contacts:feed": PUBLIC,  # the secret token in the address is the key (tests/contacts/test_visit_planning.py)
     **dict.fromkeys(["contacts:drafts", "contacts:visits", "contacts:approvals", "contacts:dashboard",
-                     "contacts:drill_down", "contacts:runs", "contacts:run_now", "contacts:run"], GENERAL),
+                     "contacts:drill_down", "contacts:runs", "contacts:run_now", "contacts:run", "contacts:calendar",
+                     "contacts:feed_settings"], GENERAL),
     "caseplans:dashboard": GENERAL,
     **dict.fromkeys(["caseplans:plan_start", "caseplans:plan_detail", "caseplans:plan_edit", "caseplans:plan_submit",
                      "caseplans:plan_endorse", "caseplans:plan_return", "caseplans:plan_copy", "caseplans:plan_review",
@@ -95,7 +99,8 @@ ROUTES = {
                      "case-plan-list", "plan-action-list", "service-provider-list", "service-provider-detail",
                      "service-list", "service-detail", "referral-list", "record-alert-list", "response-list",
                      "safety-assessment-list", "safety-plan-list", "supervision-review-list", "formal-review-list",
-                     "recommendation-list", "inbound-message-list", "attachment-list"], GENERAL),
+                     "recommendation-list", "inbound-message-list", "attachment-list", "planned-visit-list"],
+                    GENERAL),
     "responses-inbound": PUBLIC,  # sending systems authenticate with their own token
     **dict.fromkeys(["case-detail", "member-detail", "legal-status-detail", "goal-detail",
                      "living-arrangement-detail", "risk-assessment-detail", "contact-detail",
@@ -110,7 +115,8 @@ ROUTES = {
                      "safety-plan-detail", "safety-plan-decide", "supervision-review-detail",
                      "formal-review-detail", "recommendation-detail", "recommendation-close",
                      "recommendation-decide", "inbound-message-detail", "attachment-detail", "attachment-download",
-                     "attachment-withdraw"], CASE),
+                     "attachment-withdraw", "planned-visit-detail", "planned-visit-reschedule",
+                     "planned-visit-cancel"], CASE),
 }
 
 # A record one sees may still answer 404 where the page exists only in some state; each says why.
@@ -163,6 +169,8 @@ def _furnish(case, leader, system, paid_service, client):
     assert client.post(f"/contacts/case/{case.reference}/new/", visit_form(case)).status_code == 302
     contact = Contact.objects.filter(case=case).latest("pk")
     draft = contact_services.draft_save(user=worker, case=case, data={"purpose": "Home visit"})
+    planned = visit_services.visit_plan(user=worker, case=case, day=today, time=None, members=[case.children[0]],
+                                        place="home")
     request = contact_services.requirement_change_request(
         user=worker, case=case, kind=RequestKind.INCREASE, first_month=today.replace(day=1),
         last_month=today.replace(day=1), counts=dict.fromkeys(contact_rules.ADJUSTABLE, 9), reason="New concerns")
@@ -215,6 +223,7 @@ def _furnish(case, leader, system, paid_service, client):
             "safety-plan": safety_plan.pk, "supervision-review-detail": supervision.pk,
             "formal-review-detail": formal.pk, "recommendation": recommendation.pk,
             "inbound-message-detail": message.pk, "attachment": attachment.pk,
+            "contacts:visit_reschedule": planned.pk, "contacts:visit_cancel": planned.pk, "planned-visit": planned.pk,
         },
     }
 

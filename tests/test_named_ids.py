@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from caseplans.models import CasePlan, PlanAction
 from cases.models import CaseMember, LivingArrangement, RiskAssessment, Role
-from contacts.models import Contact
+from contacts.models import Contact, ScheduledVisit
 from responses import services as response_services
 from responses.models import (
     FormalReview,
@@ -153,7 +153,14 @@ def _objective(body, value):
     body["objectives"] = {str(value): "remain_home"}
 
 
+def _planned_visit(w):
+    return {"case": w.own.reference, "scheduled_for": (TODAY + dt.timedelta(days=2)).isoformat(),
+            "members": [w.own.children[0].pk], "place": "home"}
+
+
 WRITES = [
+    Write("planned visit", lambda w: "/api/planned-visits/", _planned_visit,
+          {"case": ("case", _set("case")), "members": ("member", _first("members"))}, ScheduledVisit),
     Write("contact", lambda w: "/api/contacts/", lambda w: _visit(w, w.own),
           {"case": ("case", _set("case")), "participants": ("member", _participant),
            "location_person": ("person", _location_person), "made_by": ("staff", _set("made_by"))}, Contact),
@@ -376,6 +383,10 @@ def _contact_data(w):
 
 
 PAGE_WRITES = [
+    PageWrite("planned visit", lambda w: f"/contacts/case/{w.own.reference}/visits/plan/",
+              lambda w: {"scheduled_for": (TODAY + dt.timedelta(days=2)).isoformat(),
+                         "members": [w.own.children[0].pk], "place": "home"},
+              {"members": "member"}, ScheduledVisit),
     PageWrite("contact", lambda w: f"/contacts/case/{w.own.reference}/new/", _contact_data,
               {"participants": "member", "location_person": "person", "made_by": "staff"}, Contact),
     PageWrite("referral", lambda w: f"/services/cases/{w.own.reference}/referrals/new/",

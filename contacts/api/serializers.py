@@ -1,9 +1,10 @@
 """Contacts and evaluations as JSON. Writes go through contacts.services."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.permissions import VisibleCaseField, VisibleRelatedField
-from contacts.models import CaseMonth, Contact, ContactKind, ContactMode, Location
+from contacts.models import CaseMonth, Contact, ContactKind, ContactMode, Location, ScheduledVisit, VisitPlace
 from contacts.services import ContactInput, contact_problems
 from services.models import ServiceProvider
 
@@ -80,3 +81,56 @@ class CaseMonthSerializer(serializers.ModelSerializer):
         return result.month.strftime("%Y-%m")
 
 
+
+
+class VisitChangeSerializer(serializers.Serializer):
+    """One reschedule or the cancellation of a visit: when, by whom (user id), why, and for a
+    reschedule the day (and time) before and after."""
+
+    kind = serializers.ChoiceField(choices=["rescheduled", "cancelled"])
+    at = serializers.DateTimeField()
+    by = serializers.IntegerField()
+    reason = serializers.CharField()
+    moved_from = serializers.CharField(required=False)
+    moved_to = serializers.CharField(required=False)
+
+
+class PlannedVisitSerializer(serializers.ModelSerializer):
+    """A planned visit. ``state`` is its status as of today: a planned visit whose day has
+    passed without a contact reads "missed" at once."""
+
+    case = VisibleCaseField()
+    members = VisibleRelatedField("member", many=True, help_text="Members of the visit's case: with whom")
+    place = serializers.ChoiceField(choices=VisitPlace.choices, default=VisitPlace.HOME)
+    state = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ScheduledVisit
+        fields = ["id", "case", "scheduled_for", "scheduled_time", "members", "place", "place_details", "purpose",
+                  "requirement", "status", "state", "planned_by", "planned_at", "cancelled_reason", "changes"]
+        read_only_fields = ["status", "planned_by", "planned_at", "cancelled_reason"]
+
+    def get_state(self, visit) -> str:
+        return getattr(visit, "state", visit.status)
+
+    @extend_schema_field(VisitChangeSerializer(many=True))
+    def get_changes(self, visit):
+        return [{"kind": c["kind"], "at": c["at"], "by": c["by"], "reason": c["reason"],
+                 **({"moved_from": c["from"], "moved_to": c["to"]} if "from" in c else {})}
+                for c in visit.changes or []]
+
+    def to_representation(self, visit):
+        data = super().to_representation(visit)
+        data["members"] = [m.pk for m in visit.members.all()]
+        return data
+
+
+class VisitRescheduleSerializer(serializers.Serializer):
+    scheduled_for = serializers.DateField()
+    scheduled_time = serializers.TimeField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=200)
+
+
+class VisitCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)

@@ -5,6 +5,7 @@ from contacts.api import views
 
 router = Router()
 router.register("contacts", views.ContactViewSet, basename="contact")
+router.register("planned-visits", views.PlannedVisitViewSet, basename="planned-visit")
 
 urlpatterns = router.urls + [
     path("cases/<str:reference>/compliance/<str:month>/", views.case_month_evaluation, name="case-month-evaluation"),

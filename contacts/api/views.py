@@ -1,4 +1,5 @@
-"""REST endpoints: contacts (list/create) and the evaluation of a case for a month."""
+"""REST endpoints: contacts (list/create), planned visits (list/create/reschedule/cancel) and
+the evaluation of a case for a month."""
 
 import datetime as dt
 
@@ -8,16 +9,23 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from cases.api.versioning import domain_errors
 from cases.api.views import VisibleCasesContextMixin
 from cases.permissions import Action, CaseAccessPermission, can, get_case_or_404, visible_cases
 from cases.services import CaseworkError
-from contacts import selectors, services
-from contacts.api.serializers import CaseMonthSerializer, ContactSerializer
-from contacts.models import Contact, ContactParticipant
+from contacts import selectors, services, visits
+from contacts.api.serializers import (
+    CaseMonthSerializer,
+    ContactSerializer,
+    PlannedVisitSerializer,
+    VisitCancelSerializer,
+    VisitRescheduleSerializer,
+)
+from contacts.models import Contact, ContactParticipant, ScheduledVisit, VisitPlace
 
 # What a worker types: a refused contact with any of these filled in is kept as a draft.
 TYPED = ("purpose", "observations", "assessment", "safety_concerns", "safety_actions", "location_details",
@@ -103,3 +111,57 @@ def case_month_evaluation(request, reference, month):
     if first > timezone.localdate().replace(day=1) or first < case.opened_on.replace(day=1):
         raise NotFound("The case has no evaluation for that month.")
     return Response(CaseMonthSerializer(selectors.ensure_month_result(case, first)).data)
+
+
+class PlannedVisitViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Planned visits of the cases you may see (``state`` says "missed" at once for a planned
+    visit whose day passed). Creating, rescheduling and cancelling need EDIT on the case
+    (403 when visible but not allowed); a refusal answers 400 with the reason, nothing saved."""
+
+    serializer_class = PlannedVisitSerializer
+    filterset_fields = ["case__reference", "status", "scheduled_for"]
+    ordering_fields = ["scheduled_for"]
+
+    def get_queryset(self):
+        return (ScheduledVisit.objects.with_state(timezone.localdate())
+                .filter(case__in=visible_cases(self.request.user))
+                .select_related("case").prefetch_related("members").order_by("scheduled_for", "scheduled_time", "pk"))
+
+    def get_serializer_class(self):
+        return {"reschedule": VisitRescheduleSerializer, "cancel": VisitCancelSerializer}.get(
+            self.action, PlannedVisitSerializer)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        case = data["case"]
+        get_case_or_404(self.request.user, case.reference, Action.EDIT)
+        visit = domain_errors(lambda: visits.visit_plan(
+            user=self.request.user, case=case, day=data["scheduled_for"], time=data.get("scheduled_time"),
+            members=list(data["members"]), place=data.get("place", VisitPlace.HOME),
+            place_details=data.get("place_details", ""), purpose=data.get("purpose", ""),
+            requirement=data.get("requirement", "")))
+        serializer.instance = self.get_queryset().get(pk=visit.pk)
+
+    def _change(self, request, write):
+        visit = self.get_object()  # unseen answers 404 before the body is read, as a missing one
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        domain_errors(lambda: write(visit, serializer.validated_data))
+        return Response(PlannedVisitSerializer(self.get_queryset().get(pk=visit.pk),
+                                               context=self.get_serializer_context()).data)
+
+    @extend_schema(request=VisitRescheduleSerializer, responses=PlannedVisitSerializer)
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        """Move the visit to another day (and time), with the reason."""
+        return self._change(request, lambda visit, data: visits.visit_reschedule(
+            user=request.user, visit=visit, day=data["scheduled_for"], time=data.get("scheduled_time"),
+            reason=data["reason"]))
+
+    @extend_schema(request=VisitCancelSerializer, responses=PlannedVisitSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel the visit, with the reason."""
+        return self._change(request, lambda visit, data: visits.visit_cancel(user=request.user, visit=visit,
+                                                                             reason=data["reason"]))
