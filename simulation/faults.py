@@ -162,7 +162,7 @@ class Faults:
         from contacts import compliance
 
         real_chunk = compliance.chunk_process
-        real_recompute = compliance.case_months_recompute
+        real_work = compliance.chunk_work
         real_freeze, real_warnings = compliance.month_freeze, compliance.warnings_refresh
 
         def chunk_process(*, run_id: int, team_id: int) -> int:
@@ -186,7 +186,9 @@ class Faults:
                     # usable (SQLite reports every connection usable, so close it here).
                     connection.close()
 
-        def case_months_recompute(**kwargs):
+        def chunk_work(**kwargs):
+            # The chunk's work itself, not the recompute inside it: a nightly chunk with
+            # nothing changed recomputes nothing, and must still be able to fail.
             fault = _chunk_fault.get()
             if fault == "chunk_raises":
                 _chunk_fault.set("")  # once: a retry of the chunk runs normally
@@ -194,7 +196,7 @@ class Faults:
             if fault == "chunk_raises_transient":
                 _chunk_fault.set("")
                 raise ConnectionError("Simulated fault: the cache went away for a moment")
-            return real_recompute(**kwargs)
+            return real_work(**kwargs)
 
         def after_recompute(real):
             def step(**kwargs):
@@ -207,7 +209,7 @@ class Faults:
             return step
 
         with mock.patch.object(compliance, "chunk_process", chunk_process), \
-                mock.patch.object(compliance, "case_months_recompute", case_months_recompute), \
+                mock.patch.object(compliance, "chunk_work", chunk_work), \
                 mock.patch.object(compliance, "month_freeze", after_recompute(real_freeze)), \
                 mock.patch.object(compliance, "warnings_refresh", after_recompute(real_warnings)):
             yield

@@ -97,7 +97,7 @@ def test_correcting_an_assessment_keeps_what_it_said_before(client, cast, family
     assert assessment.risk_level == "high"
     assert list(assessment.history.order_by("history_id").values_list("risk_level", flat=True)) == [
         "moderate", "high"]
-    history = client.get(f"/cases/{family.reference}/").context["history"]
+    history = client.get(f"/cases/{family.reference}/history/").context["history"]
     assert any(h.record == "Risk assessment" and "risk level: Moderate → High" in h.changes for h in history)
 
 
