@@ -56,7 +56,8 @@ def _case_id(obj) -> int | None:
     return owner.case_id if owner is not None else case_of(obj).pk
 
 
-_MEMBERS = CaseMember.objects.select_related("person").prefetch_related(
+# The case with each membership: its reference is the "case" field of every one listed.
+_MEMBERS = CaseMember.objects.select_related("person", "case").prefetch_related(
     "person__addresses", "legal_statuses", "goals", "living_arrangements"
 )
 
