@@ -29,6 +29,7 @@
     });
   }
   form.addEventListener("change", update);
+  form.addEventListener("casework:restored", update);  // typed offline, put back (offline.js)
   update();
 }());
 

@@ -79,7 +79,8 @@
       if (el.type === "checkbox" || el.type === "radio") { el.checked = wanted.indexOf(el.value) !== -1; }
       else if (wanted.length && el.type !== "file") { el.value = wanted[0]; }
     });
-    form.dispatchEvent(new Event("change", { bubbles: false }));
+    // Not "change": that would also start an autosave racing the sync of the same draft.
+    form.dispatchEvent(new CustomEvent("casework:restored"));
   }
   function number(value) {
     var parsed = parseInt(value, 10);
