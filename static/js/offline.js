@@ -346,8 +346,10 @@
     });
     if (controlled) {
       ready();  // this page came through the worker, which kept it if it is a case page
-    } else {
-      // This page loaded before the worker took control: ask it to keep this page too.
+    } else if (form) {
+      // This contact form loaded before the worker took control: ask it to keep the form too
+      // (it fetches it once more, a look of its own in the access log). Other pages are kept
+      // the next time they are opened.
       navigator.serviceWorker.addEventListener("controllerchange", function () {
         navigator.serviceWorker.controller.postMessage({ type: "cache-page", url: location.href });
       });

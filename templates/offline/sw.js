@@ -50,7 +50,7 @@ var staticFiles = new workbox.strategies.StaleWhileRevalidate({
 });
 var casePages = new workbox.strategies.NetworkFirst({
   cacheName: PAGES_CACHE,
-  networkTimeoutSeconds: 6,
+  // No network timeout: a slow network still shows the server's page; only none shows the copy.
   plugins: [notSignedOut,
             new workbox.cacheableResponse.CacheableResponsePlugin({ statuses: [200] }),
             new workbox.expiration.ExpirationPlugin({ maxEntries: 60, maxAgeSeconds: HALF_A_DAY })]
