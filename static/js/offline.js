@@ -250,6 +250,7 @@
     return Promise.all([allItems(), getMeta("synced:" + user)]).then(function (found) {
       var mine = found[0].filter(function (i) { return i.user === user; });
       var waiting = mine.filter(function (i) { return i.state === "waiting"; }).length;
+      unsent = mine.filter(function (i) { return i.kind !== "notice"; }).length;
       bar.hidden = false;
       bar.classList.toggle("is-offline", !navigator.onLine);
       text("connection", navigator.onLine ? "Online" : "Offline");
@@ -325,15 +326,17 @@
     }
     return Promise.all(steps).catch(function () {});
   }
+  // The server's answer to a sign-out (Clear-Site-Data) deletes everything; the page starts
+  // deleting too, without holding the sign-out up. Asked first when something was not sent.
+  var unsent = 0;
   document.querySelectorAll("header form[action$='/accounts/logout/']").forEach(function (signOut) {
     signOut.addEventListener("submit", function (event) {
-      event.preventDefault();
-      allItems().then(function (items) {
-        var waiting = items.filter(function (i) { return i.user === user && i.kind !== "notice"; }).length;
-        if (waiting && !window.confirm(waiting + " contact(s) typed on this device have not been sent. Signing out " +
-                                       "deletes them from this device. Sign out anyway?")) { return; }
-        forgetEverything().then(function () { signOut.submit(); });
-      }, function () { forgetEverything().then(function () { signOut.submit(); }); });
+      if (unsent && !window.confirm(unsent + " item(s) typed on this device have not been sent. Signing out " +
+                                    "deletes them from this device. Sign out anyway?")) {
+        event.preventDefault();
+        return;
+      }
+      forgetEverything();
     });
   });
 
