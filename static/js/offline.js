@@ -115,10 +115,23 @@
   function typedSomething() {
     return TYPED.some(function (name) { var el = form.elements[name]; return el && el.value && el.value.trim(); });
   }
+  // One key per typing on this form, sent with every autosave, beacon and sync of its draft:
+  // the server keeps one draft for it however many of them arrive without the draft's id.
+  function draftKey() {
+    var field = form.querySelector("input[name=draft_key]");
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "draft_key";
+      field.value = uuid();
+      form.appendChild(field);
+    }
+    return field;
+  }
   function saveDraftHere() {
     // An empty form is not a draft (and a late autosave after an offline save must not make one).
     if (!form || !typedSomething()) { return Promise.resolve(); }
-    pageKey = pageKey || uuid();
+    pageKey = pageKey || draftKey().value;
     return put({ key: pageKey, seq: nextSeq(), user: user, kind: "draft", state: "waiting", case: form.dataset.case,
                  page: location.pathname, url: form.getAttribute("hx-post"), draft: draftField().value,
                  fields: fields(), at: new Date().toISOString() }).then(render);
@@ -131,6 +144,7 @@
       pageKey = null;
       form.reset();
       draftField().value = "";
+      draftKey().value = uuid();  // what is typed next is another contact
       var status = document.getElementById("draft-status");
       if (status) {
         status.textContent = "Saved on this device at " + clock(item.at) + ": it will be sent when the network returns.";
@@ -140,6 +154,7 @@
     });
   }
   if (form) {
+    draftKey();
     ["input", "change"].forEach(function (type) {
       form.addEventListener(type, function () { if (!navigator.onLine) { saveDraftHere(); } });
     });
@@ -372,8 +387,8 @@
         });
         if (mine.length) {  // what was typed offline on this form, back in the form
           var last = mine[mine.length - 1];
-          pageKey = last.key;
           fill(last.fields);
+          draftKey().value = pageKey = last.key;
           if (last.draft) { draftField().value = last.draft; }
         }
       });

@@ -153,3 +153,20 @@ def test_a_keyed_contact_needs_a_signed_in_requester(client, family):
     response = _post(client, _api_visit(family), uuid.uuid4())
     assert response.status_code in (401, 403) and not Contact.objects.exists()
 
+
+
+def test_the_same_typing_autosaved_twice_without_the_draft_id_is_one_draft(client, cast, family):
+    """A beacon as the page closed and the offline page's sync both carry the form's draft_key."""
+    client.force_login(cast.worker)
+    key = str(uuid.uuid4())
+    url = f"/contacts/case/{family.reference}/draft/"
+    for text in ("Mother asked about the bus.", "Mother asked about the school bus."):
+        assert client.post(url, {"draft": "", "draft_key": key, "observations": text}).status_code == 200
+    draft = ContactDraft.objects.get()
+    assert draft.data["observations"] == "Mother asked about the school bus." and draft.data["draft_key"] == key
+    # Another typing (another key), or another worker with the same key, is another draft.
+    assert client.post(url, {"draft": "", "draft_key": str(uuid.uuid4()), "observations": "x"}).status_code == 200
+    client.force_login(cast.colleague)
+    assert client.post(url, {"draft": "", "draft_key": key, "observations": "y"}).status_code == 200
+    assert ContactDraft.objects.count() == 3
+    assert ContactDraft.objects.get(pk=draft.pk).data["observations"] == "Mother asked about the school bus."
