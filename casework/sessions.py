@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from casework.offline import CLEAR_SITE_DATA
+
 BACKGROUND_HEADER = "X-Casework-Background"
 # Every response to a signed-in session tells the page how many seconds it has left.
 REMAINING_HEADER = "X-Casework-Session-Remaining"
@@ -102,7 +104,10 @@ def session_idle_sign_out(request):
     the session ends now, and the sign-in page says why and leads back to ``next``. Also
     answers a session that has already ended (the laptop slept past the deadline)."""
     logout(request)
-    return signed_out_response(request, next_url=request.POST.get("next") or "")
+    # A sign-out like the button's: the browser forgets what it kept (issue 16, casework.offline).
+    response = signed_out_response(request, next_url=request.POST.get("next") or "")
+    response["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
 
 
 session_idle_sign_out.casework_idle_exempt = True  # the middleware leaves it to say where to go next

@@ -81,12 +81,20 @@ class Contact(models.Model):
     recorded_at = models.DateTimeField(help_text="When the contact was recorded")
     recorded_late = models.BooleanField(default=False, help_text="Recorded more than the allowed working days after")
     updated_at = models.DateTimeField(auto_now=True)
+    # Issue 16: a contact typed offline carries a key its page made up, so sending it again
+    # (the answer was lost, the page synced twice) answers the saved contact, not a second one.
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False,
+                                       help_text="Key the recording page gave this contact (offline recording)")
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, editable=False,
+                                               help_text="SHA-256 of the request that recorded it")
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [models.Index(fields=["case", "occurred_at"])]
         constraints = [
+            models.UniqueConstraint(fields=["author", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
+                                    name="contact_idempotency_key_once_per_author"),
             models.CheckConstraint(
                 condition=~Q(maker_role="provider") | Q(provider__isnull=False),
                 name="provider_contact_names_provider",

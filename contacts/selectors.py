@@ -136,6 +136,12 @@ def case_timeline(user, case: Case, *, kind: str = "", member_id: int | None = N
     return entries
 
 
+def contact_by_idempotency_key(user, key):
+    """The contact ``user`` recorded with ``key``, whether or not its case is still visible
+    to them (the caller says which); None when the key is new."""
+    return Contact.objects.filter(author=user, idempotency_key=key).first()
+
+
 def my_drafts(user):
     return ContactDraft.objects.filter(author=user, case__in=visible_cases(user)).select_related("case")
 

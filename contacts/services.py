@@ -174,14 +174,17 @@ def _write_participants(contact: Contact, data: ContactInput) -> None:
 
 
 @transaction.atomic
-def contact_record(*, user, case: Case, data: ContactInput, draft: ContactDraft | None = None) -> Contact:
+def contact_record(*, user, case: Case, data: ContactInput, draft: ContactDraft | None = None,
+                   idempotency_key=None, idempotency_fingerprint: str = "") -> Contact:
     """Save a contact (or case note), finish its draft, schedule the next visit, and queue
-    the recompute of the month it falls in."""
+    the recompute of the month it falls in. With ``idempotency_key`` (offline recording) a
+    second contact of the same author and key is refused by the database."""
     require(user, Action.EDIT, case)
     _check(user, case, data)
     now = timezone.now()
     contact = Contact(case=case, author=user, recorded_at=now,
                       maker_role=maker_role_of(data.made_by) if data.provider is None else MakerRole.PROVIDER,
+                      idempotency_key=idempotency_key, idempotency_fingerprint=idempotency_fingerprint,
                       **{name: getattr(data, name) for name in _CONTACT_FIELDS})
     if data.provider is not None:
         contact.made_by = None

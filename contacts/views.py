@@ -86,6 +86,11 @@ def draft_autosave(request, reference):
     session signed in (the page saves once more just before its idle sign-out)."""
     case = get_case_or_404(request.user, reference, Action.EDIT)
     draft = _draft_of(request.user, case, request.POST.get("draft"))
+    key = request.POST.get("draft_key", "")
+    if draft is None and key:
+        # The same typing sent before without the id it was given (a beacon as the page closed,
+        # the offline page's sync): the same draft, not a second one.
+        draft = selectors.my_drafts(request.user).filter(case=case, data__draft_key=key).first()
     draft = services.draft_save(user=request.user, case=case, data=_form_data(request), draft=draft)
     return render(request, "contacts/_draft_status.html", {"draft": draft, "saved_at": timezone.localtime()})
 

@@ -56,7 +56,7 @@ CASE, GENERAL, OWN, PUBLIC = "case", "general", "own", "public"
 
 ROUTES = {
     "login": PUBLIC, "logout": PUBLIC, "session_keepalive": PUBLIC, "session_status": PUBLIC,
-    "session_idle_sign_out": PUBLIC, "favicon.ico": PUBLIC,
+    "session_idle_sign_out": PUBLIC, "favicon.ico": PUBLIC, "service_worker": PUBLIC, "web_manifest": PUBLIC,
     "cases:my_cases": GENERAL, "cases:create": GENERAL,
     **dict.fromkeys(["cases:detail", "cases:edit", "cases:reallocate", "cases:member_add", "cases:member_edit",
                      "cases:address_add", "cases:child_fact_add", "cases:child_fact_edit", "cases:risk_add",

@@ -2,13 +2,17 @@
 the evaluation of a case for a month."""
 
 import datetime as dt
+import hashlib
+import json
+import uuid
 
+from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -32,6 +36,23 @@ TYPED = ("purpose", "observations", "assessment", "safety_concerns", "safety_act
          "other_party_name", "other_party_organisation", "provider_worker")
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_HELP = (
+    "A UUID the client makes up once per contact (the offline recording page does). Sending the same key "
+    "again answers the contact already saved (200, the same id) instead of saving a second one; the same key "
+    "with a different body answers 409. A refused contact with a key is kept as one draft, not one per try.")
+_REPLAY_CONFLICT = inline_serializer("IdempotencyConflict", {
+    "detail": serializers.CharField(), "contact": serializers.IntegerField(required=False),
+    "saved": serializers.BooleanField(required=False, help_text="True: the contact of this key is saved")})
+
+
+@extend_schema_view(create=extend_schema(
+    parameters=[OpenApiParameter(IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
+                                 description=IDEMPOTENCY_HELP)],
+    responses={201: ContactSerializer,
+               200: OpenApiResponse(ContactSerializer, description="Already saved with this Idempotency-Key"),
+               409: OpenApiResponse(_REPLAY_CONFLICT, description="This Idempotency-Key was used for another "
+                                                                  "contact, or its contact's case is out of reach")}))
 class ContactViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Contacts and case notes of the cases the user may see. Saved contacts are changed
@@ -48,10 +69,19 @@ class ContactViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Ret
                 .order_by("-occurred_at", "-id"))
 
     def create(self, request, *args, **kwargs):
+        key = _idempotency_key(request)
+        self.idempotency = (key, _fingerprint(request.data)) if key else (None, "")
+        if key is not None and (replay := self._replay(*self.idempotency)) is not None:
+            return replay
         try:
             return super().create(request, *args, **kwargs)
+        except IntegrityError:
+            # The same key sent twice at once: the other request saved it first.
+            if key is not None and (replay := self._replay(*self.idempotency)) is not None:
+                return replay
+            raise
         except ValidationError as refusal:
-            draft = _keep_as_draft(request) if isinstance(refusal.detail, dict) else None
+            draft = _keep_as_draft(request, key) if isinstance(refusal.detail, dict) else None
             if draft is not None:
                 refusal.detail["draft"] = {
                     "id": draft.pk, "url": reverse("contacts:create", args=[draft.case.reference]) + f"?draft={draft.pk}"}
@@ -61,13 +91,50 @@ class ContactViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Ret
         case = serializer.validated_data["case"]
         try:
             get_case_or_404(self.request.user, case.reference, Action.EDIT)
+            key, fingerprint = getattr(self, "idempotency", (None, ""))
             serializer.instance = services.contact_record(user=self.request.user, case=case,
-                                                          data=serializer.contact_input)
+                                                          data=serializer.contact_input, idempotency_key=key,
+                                                          idempotency_fingerprint=fingerprint)
         except CaseworkError as error:
             raise ValidationError({"detail": str(error)}) from error
 
+    def _replay(self, key, fingerprint):
+        """The answer to a key already used by this requester, or None when it is new."""
+        earlier = selectors.contact_by_idempotency_key(self.request.user, key)
+        if earlier is None:
+            return None
+        if earlier.idempotency_fingerprint != fingerprint:
+            return Response({"detail": f"This {IDEMPOTENCY_HEADER} was already used for another contact (saved as "
+                                       f"contact {earlier.pk}); nothing was saved. Send a new contact with a new key.",
+                             "contact": earlier.pk}, status=status.HTTP_409_CONFLICT)
+        visible = self.get_queryset().filter(pk=earlier.pk).first()
+        if visible is None:
+            return Response({"detail": "This contact was already saved, but its case is no longer one you may see; "
+                                       "nothing was saved again.", "contact": earlier.pk, "saved": True},
+                            status=status.HTTP_409_CONFLICT)
+        return Response(self.get_serializer(visible).data, status=status.HTTP_200_OK,
+                        headers={"Idempotent-Replayed": "true"})
 
-def _keep_as_draft(request):
+
+def _idempotency_key(request) -> uuid.UUID | None:
+    value = request.headers.get(IDEMPOTENCY_HEADER)
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError:
+        raise ValidationError({"detail": f"The {IDEMPOTENCY_HEADER} header must be a UUID, such as "
+                                         f"{uuid.UUID(int=0)}; nothing was saved."}) from None
+
+
+def _fingerprint(body) -> str:
+    """The same body gives the same fingerprint, whatever the order of its keys."""
+    if hasattr(body, "lists"):  # a form-encoded body
+        body = dict(body.lists())
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _keep_as_draft(request, key: uuid.UUID | None = None):
     """A refused contact loses nothing typed: on a case the requester may record on, what was
     sent is kept as their draft, in the contact form's fields, to finish on the page."""
     body = request.data if isinstance(request.data, dict) else {}
@@ -95,7 +162,11 @@ def _keep_as_draft(request):
         body.get("participants"), list) else []
     data["participants"] = [str(p["member"]) for p in people if isinstance(p.get("member"), int)]
     data["seen_alone"] = [str(p["member"]) for p in people if isinstance(p.get("member"), int) and p.get("seen_alone")]
-    return services.draft_save(user=request.user, case=case, data=data)
+    earlier = None
+    if key is not None:  # sent again: the same draft, not a second one
+        data["idempotency_key"] = str(key)
+        earlier = selectors.my_drafts(request.user).filter(case=case, data__idempotency_key=str(key)).first()
+    return services.draft_save(user=request.user, case=case, data=data, draft=earlier)
 
 
 @extend_schema(responses=CaseMonthSerializer)

@@ -4,7 +4,8 @@
 // SESSION_WARNING_MINUTES before, a warning offers "Stay signed in". Shortly before the
 // deadline the page saves the contact form's draft, asks the server how long is really left
 // (another tab may have been used), and signs out; the sign-in page then leads back to the
-// draft. Nothing typed is kept in the browser (no localStorage): drafts live on the server.
+// draft. Online, nothing typed is kept in the browser: drafts live on the server (offline,
+// static/js/offline.js keeps them in IndexedDB until they are sent, and forgets them at sign-out).
 (function () {
   "use strict";
   var body = document.body;

@@ -29,6 +29,7 @@
     });
   }
   form.addEventListener("change", update);
+  form.addEventListener("casework:restored", update);  // typed offline, put back (offline.js)
   update();
 }());
 
@@ -47,8 +48,10 @@
     if (document.visibilityState === "hidden" && dirty) { window.htmx.trigger(form, "casework:save-draft"); }
   });
   // Leaving the page: a request the browser finishes after the page is gone.
+  // Offline the page keeps what was typed on the device instead (offline.js): a beacon
+  // queued now would reach the server later as a second copy of the same draft.
   window.addEventListener("pagehide", function () {
-    if (!dirty) { return; }
+    if (!dirty || !navigator.onLine) { return; }
     dirty = false;
     navigator.sendBeacon(form.getAttribute("hx-post"), new FormData(form));
   });
