@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.permissions import Action, get_case_or_404
 from cases.services import CaseworkError
+from casework.dates import day_label
 from contacts import calendars, selectors, visit_selectors, visits
 from contacts.models import VisitPlace
 from contacts.visit_forms import VisitCancelForm, VisitPlanForm, VisitRangeForm, VisitRescheduleForm
@@ -52,7 +53,7 @@ def visit_plan(request, reference):
             except CaseworkError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, f"Visit planned for {case.reference} on {visit.scheduled_for:%d %B %Y}.")
+                messages.success(request, f"Visit planned for {case.reference} on {day_label(visit.scheduled_for)}.")
                 return redirect(case)
     else:
         form = VisitPlanForm(case=case, user=request.user)
@@ -135,7 +136,7 @@ def calendar(request):
         "view": view, "day": day, "grid": grid, "today": today, "error": error,
         "scope": visit_selectors.calendar_scope(request.user),
         "previous": calendars.shifted(day, view, -1), "next": calendars.shifted(day, view, 1),
-        "title": (f"Week of {first:%d %B %Y}" if view == calendars.WEEK else f"{day:%B %Y}"),
+        "title": (f"Week of {day_label(first)}" if view == calendars.WEEK else f"{day:%B %Y}"),
     })
 
 
