@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cases import extensions
 from cases.models import Case, CaseMember
 from cases.permissions import Action, require
 from cases.services import CaseworkError
@@ -117,12 +118,11 @@ def visits_mark_missed(*, today: dt.date) -> int:
 
 
 def _recompute_this_month(case: Case, days, now: dt.datetime) -> None:
-    """Whether a visit is planned or missed changes this month's "at risk" (see rules.at_risk)."""
-    from contacts.services import queue_recompute
-
+    """Whether a visit is planned or missed changes this month's "at risk" (see rules.at_risk):
+    told through the one path every changed fact takes (a pending recompute of this month)."""
     today = timezone.localtime(now).date()
     if any(d.year == today.year and d.month == today.month for d in days):
-        queue_recompute(case.pk, [today])
+        extensions.facts_changed(case_id=case.pk, since=today)
 
 
 # --- The calendar address ----------------------------------------------------------------------
