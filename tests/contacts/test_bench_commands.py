@@ -78,7 +78,7 @@ def test_bench_compliance_times_the_nightly_run_after_a_fraction_of_the_cases_ch
 
 
 @pytest.mark.parametrize("arguments,message", [
-    (["--processes", "2"], "--processes needs a number of at least 1 and a PostgreSQL database"),
+    (["--processes", "0"], "--processes needs a number of at least 1 and a PostgreSQL database"),
     (["--changed-fraction", "1.5"], "--changed-fraction is a fraction of the cases, from 0 to 1"),
 ])
 def test_bench_compliance_refuses_what_it_cannot_measure(cast, arguments, message):

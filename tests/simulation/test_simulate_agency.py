@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 # Six weeks from go-live: three months close, every fault is injected once on a day of its
 # own and recovered from, and the run takes under a minute of one core (the long run, in the
 # README, is the command's job).
-SHORT_RUN = Options(days=45, cases=20, seed=1, faults=faults.FAULTS)
+SHORT_RUN = Options(days=45, cases=25, seed=1, faults=faults.FAULTS)
 
 
 @pytest.fixture(scope="module")
