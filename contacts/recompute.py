@@ -91,9 +91,8 @@ def _visits_of_month(cases: QuerySet, month: dt.date, today: dt.date) -> tuple[s
     planned = set(ScheduledVisit.objects.filter(
         case__in=cases, status=VisitStatus.PLANNED, scheduled_for__gte=today,
         scheduled_for__lte=rules.month_end(today)).values_list("case_id", flat=True))
-    missed = set(ScheduledVisit.objects.filter(
-        Q(status=VisitStatus.MISSED) | Q(status=VisitStatus.PLANNED, scheduled_for__lt=today),
-        case__in=cases, scheduled_for__gte=month).values_list("case_id", flat=True))
+    missed = set(ScheduledVisit.objects.with_state(today).filter(
+        case__in=cases, scheduled_for__gte=month, state=VisitStatus.MISSED).values_list("case_id", flat=True))
     return planned, missed
 
 
