@@ -9,4 +9,5 @@ api_urls = [
     path("", include("services.api.urls")),
     path("", include("alerts.api.urls")),
     path("", include("responses.api.urls")),
+    path("", include("care.api.urls")),
 ]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "services",
     "alerts",
     "responses",
+    "care",
     "simulation",
 ]
 

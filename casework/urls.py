@@ -22,6 +22,7 @@ urlpatterns = [
     path("services/", include("services.urls")),
     path("alerts/", include("alerts.urls")),
     path("responses/", include("responses.urls")),
+    path("care/", include("care.urls")),
     path("api/", include(api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

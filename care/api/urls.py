@@ -1,0 +1,5 @@
+from casework.routers import Router
+
+router = Router()
+
+urlpatterns = router.urls

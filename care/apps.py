@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    """Children in care (issue 14): carer households, placements and their agreements, carer
+    visits, family time and cultural support plans. An app of its own: none of the others is
+    about where a child lives away from home and who looks after them there."""
+
+    name = "care"
+    verbose_name = "Children in care"

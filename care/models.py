@@ -1,0 +1,1 @@
+"""Children in care: carer households, placements, placement agreements, family time."""
