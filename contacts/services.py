@@ -312,9 +312,16 @@ def case_note_add(*, user, case: Case, subject: str, text: str) -> Contact:
 
 @transaction.atomic
 def draft_save(*, user, case: Case, data: dict, draft: ContactDraft | None = None) -> ContactDraft:
-    """Keep what the worker has typed so far; only its author can see or change a draft."""
+    """Keep what the worker has typed so far; only its author can see or change a draft.
+
+    The same typing can arrive more than once without the draft's id, at the same moment (the
+    beacon sent as the form closed and the next page's copy of it; an offline contact sent
+    again): it carries the form's ``draft_key`` or the API's ``idempotency_key``, and with the
+    case's row locked it finds the draft made by the first."""
     require(user, Action.EDIT, case)
     clean = {k: without_nul(v) for k, v in data.items() if k not in ("csrfmiddlewaretoken", "draft")}
+    if draft is None:
+        draft = _draft_sent_before(user=user, case=case, data=clean)
     if draft is None:
         return ContactDraft.objects.create(case=case, author=user, data=clean)
     if draft.author_id != user.pk or draft.case_id != case.pk:
@@ -322,6 +329,18 @@ def draft_save(*, user, case: Case, data: dict, draft: ContactDraft | None = Non
     draft.data = clean
     draft.save(update_fields=["data", "updated_at"])
     return draft
+
+
+SAME_TYPING_KEYS = ("draft_key", "idempotency_key")
+
+
+def _draft_sent_before(*, user, case: Case, data: dict) -> ContactDraft | None:
+    keys = {name: data[name] for name in SAME_TYPING_KEYS if isinstance(data.get(name), str) and data[name]}
+    if not keys:
+        return None
+    Case.objects.select_for_update().filter(pk=case.pk).exists()  # one such save at a time per case
+    name, value = next(iter(keys.items()))
+    return ContactDraft.objects.filter(case=case, author=user, **{f"data__{name}": value}).first()
 
 
 @transaction.atomic

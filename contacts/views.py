@@ -85,12 +85,9 @@ def draft_autosave(request, reference):
     Background: saving a draft is not activity, so an open form does not keep an idle
     session signed in (the page saves once more just before its idle sign-out)."""
     case = get_case_or_404(request.user, reference, Action.EDIT)
+    # Without the draft's id, the form's draft key finds the same typing sent before (a beacon
+    # as the page closed, the next page's copy of it, the offline page's sync): see draft_save.
     draft = _draft_of(request.user, case, request.POST.get("draft"))
-    key = request.POST.get("draft_key", "")
-    if draft is None and key:
-        # The same typing sent before without the id it was given (a beacon as the page closed,
-        # the offline page's sync): the same draft, not a second one.
-        draft = selectors.my_drafts(request.user).filter(case=case, data__draft_key=key).first()
     draft = services.draft_save(user=request.user, case=case, data=_form_data(request), draft=draft)
     return render(request, "contacts/_draft_status.html", {"draft": draft, "saved_at": timezone.localtime()})
 

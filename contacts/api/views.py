@@ -162,11 +162,9 @@ def _keep_as_draft(request, key: uuid.UUID | None = None):
         body.get("participants"), list) else []
     data["participants"] = [str(p["member"]) for p in people if isinstance(p.get("member"), int)]
     data["seen_alone"] = [str(p["member"]) for p in people if isinstance(p.get("member"), int) and p.get("seen_alone")]
-    earlier = None
-    if key is not None:  # sent again: the same draft, not a second one
+    if key is not None:  # sent again: the same draft, not a second one (draft_save)
         data["idempotency_key"] = str(key)
-        earlier = selectors.my_drafts(request.user).filter(case=case, data__idempotency_key=str(key)).first()
-    return services.draft_save(user=request.user, case=case, data=data, draft=earlier)
+    return services.draft_save(user=request.user, case=case, data=data)
 
 
 @extend_schema(responses=CaseMonthSerializer)

@@ -47,12 +47,15 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden" && dirty) { window.htmx.trigger(form, "casework:save-draft"); }
   });
-  // Leaving the page: a request the browser finishes after the page is gone.
+  // Leaving the page: a request the browser finishes after the page is gone. A beacon can be
+  // lost, so the tab keeps a copy that the next page sends again (offline.js); both carry the
+  // form's draft key, and the server keeps one draft for them.
   // Offline the page keeps what was typed on the device instead (offline.js): a beacon
   // queued now would reach the server later as a second copy of the same draft.
   window.addEventListener("pagehide", function () {
     if (!dirty || !navigator.onLine) { return; }
     dirty = false;
+    form.dispatchEvent(new CustomEvent("casework:leaving"));
     navigator.sendBeacon(form.getAttribute("hx-post"), new FormData(form));
   });
 }());

@@ -16,6 +16,7 @@
   var pageKey = null;  // the IndexedDB key of what this page typed offline (a draft)
   var syncing = false;
   var stopped = "";  // why the last sync stopped early (signed out), shown in the bar
+  var LEFT_FORM = "casework-left-form";  // sessionStorage: the form this tab just left (below)
 
   function uuid() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
@@ -160,6 +161,17 @@
     });
     // Online by the browser's account, but the autosave did not reach the server.
     form.addEventListener("htmx:sendError", function () { saveDraftHere(); });
+    // Left with typing not yet saved (contacts.js sends a beacon): the tab keeps a copy until
+    // the next page has sent it too. sessionStorage, as IndexedDB may not finish as the page goes.
+    form.addEventListener("casework:leaving", function () {
+      if (!typedSomething()) { return; }
+      try {
+        sessionStorage.setItem(LEFT_FORM, JSON.stringify({
+          key: draftKey().value, user: user, kind: "draft", state: "waiting", case: form.dataset.case,
+          page: location.pathname, url: form.getAttribute("hx-post"), draft: draftField().value,
+          fields: fields(), at: new Date().toISOString() }));
+      } catch (e) { /* storage full or refused: the beacon alone */ }
+    });
     form.addEventListener("submit", function (event) {
       if (navigator.onLine) { return; }
       event.preventDefault();
@@ -376,9 +388,22 @@
   }
 
   // --- Start ------------------------------------------------------------------------------
+  // The contact form this tab left with typing not yet saved: sent again, in case its beacon
+  // was lost (the same draft key: one draft on the server). Not sent, it waits on the device.
+  function sendLeftForm() {
+    var left = null;
+    try {
+      left = JSON.parse(sessionStorage.getItem(LEFT_FORM) || "null");
+      sessionStorage.removeItem(LEFT_FORM);
+    } catch (e) { left = null; }
+    if (!left || left.user !== user) { return Promise.resolve(); }
+    left.seq = nextSeq();
+    if (!navigator.onLine) { return put(left); }
+    return send(left).then(function (result) { return result === "stop" ? put(left) : null; });
+  }
   // Another user's items on this browser (their session ended without signing out) are never
   // sent as this user's: they are deleted.
-  allItems().then(function (items) {
+  sendLeftForm().catch(function () {}).then(allItems).then(function (items) {
     return Promise.all(items.filter(function (i) { return i.user !== user; }).map(function (i) { return remove(i.key); }))
       .then(function () {
         if (!form) { return; }

@@ -30,3 +30,25 @@ def test_leaving_the_form_right_after_typing_keeps_the_draft_and_the_form_offers
     assert_accessible(page)
     page.get_by_role("link", name="Continue the draft saved").click()
     assert page.get_by_label("Observations and facts").input_value() == "The children were at school; mother at home."
+
+
+def test_a_beacon_lost_as_the_form_closed_is_sent_again_by_the_next_page_and_kept_once(page, sign_in, cast):
+    case = make_family_case(cast.worker)
+    sign_in(cast.worker)
+    # The browser drops the request it was asked to send as the page went (it may: a beacon is
+    # best effort); the next page has the tab's copy.
+    page.add_init_script("navigator.sendBeacon = function () { return true; };")
+    page.goto(f"/contacts/case/{case.reference}/new/")
+    page.get_by_label("Observations and facts").fill("Father was at work; grandmother minding the baby.")
+    page.goto("/cases/")
+    for _ in range(150):
+        if ContactDraft.objects.filter(case=case, author=cast.worker).exists():
+            break
+        page.wait_for_timeout(100)
+    [draft] = ContactDraft.objects.filter(case=case, author=cast.worker)
+    assert draft.data["observations"] == "Father was at work; grandmother minding the baby."
+    # Sent, it is no longer waiting on the device: the bar says nothing waits.
+    page.reload()
+    assert page.evaluate("() => sessionStorage.getItem('casework-left-form')") is None
+    assert ContactDraft.objects.filter(case=case, author=cast.worker).count() == 1
+    assert_accessible(page)

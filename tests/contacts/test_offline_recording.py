@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from cases.models import Case
 from contacts.models import Contact, ContactDraft
+from contacts.services import draft_save
+from tests.conftest import make_family_case
 from tests.contacts.test_access_and_api import _api_visit
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +172,18 @@ def test_the_same_typing_autosaved_twice_without_the_draft_id_is_one_draft(clien
     assert client.post(url, {"draft": "", "draft_key": key, "observations": "y"}).status_code == 200
     assert ContactDraft.objects.count() == 3
     assert ContactDraft.objects.get(pk=draft.pk).data["observations"] == "Mother asked about the school bus."
+
+
+def test_the_same_typing_saved_twice_without_the_drafts_id_is_one_draft_whichever_arrives_first(cast):
+    """The beacon as the form closed and the next page's copy of it carry the same draft key."""
+    case = make_family_case(cast.worker)
+    key = str(uuid.uuid4())
+    first = draft_save(user=cast.worker, case=case, data={"draft_key": key, "observations": "Seen at school."})
+    again = draft_save(user=cast.worker, case=case, data={"draft_key": key, "observations": "Seen at school."})
+    other = draft_save(user=cast.worker, case=case, data={"draft_key": str(uuid.uuid4()), "observations": "Other."})
+    assert again.pk == first.pk and other.pk != first.pk
+    # Another person's typing with the same key is theirs, never written into this one.
+    theirs = draft_save(user=cast.leader, case=case, data={"draft_key": key, "observations": "Mine."})
+    assert theirs.pk != first.pk
+    first.refresh_from_db()
+    assert first.data["observations"] == "Seen at school."
