@@ -127,7 +127,7 @@ def placement_record(*, user, child: CaseMember, household: CarerHousehold, plac
 @transaction.atomic
 def placement_end(*, user, placement: Placement, ended_on: dt.date) -> Placement:
     """End a placement (the child left care): its living arrangement ends that day."""
-    arrangement = placement.living_arrangement
+    arrangement = LivingArrangement.objects.select_related("member__case").get(pk=placement.living_arrangement_id)
     require(user, Action.EDIT, arrangement.member.case)
     if arrangement.effective_to is not None:
         raise CaseworkError("This placement has already ended.")
