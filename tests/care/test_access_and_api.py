@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from care.models import CarerHousehold, CarerVisit, Placement, PlacementAgreement
 from cases.models import LivingArrangement, LivingKind
+from contacts.recompute import case_months_recompute
 from tests.care.conftest import agree, household, place
 from tests.cases.test_access import VISIBLE
 
@@ -217,3 +218,12 @@ def test_list_pages_run_a_fixed_number_of_queries(client, cast, cases, django_as
         assert client.get("/api/placements/").status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get("/care/stability/").status_code == 200
+
+
+def test_the_case_page_shows_the_carer_line_apart_from_the_contact_requirement(client, cast, cases, placed):
+    case = cases["own"]
+    case_months_recompute(cases=type(case).objects.filter(pk=case.pk), month=timezone.localdate().replace(day=1))
+    client.force_login(cast.worker)
+    body = client.get(case.get_absolute_url()).content.decode()
+    assert "counted separately from the contact requirement" in body
+    assert f"Visit the carer of Child0 ({placed[0].name})" in body

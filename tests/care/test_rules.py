@@ -24,7 +24,10 @@ def test_three_placements_in_twelve_months_is_unstable():
     assert rules.stability_label(0) == "Not in care in the last 12 months"
 
 
-def _placement(visits=(), last=None, start=D(2026, 1, 10), end=None, pid=1):
+JANUARY_10 = D(2026, 1, 10)
+
+
+def _placement(visits=(), last=None, start=JANUARY_10, end=None, pid=1):
     return rules.CarerPlacement(pid, 11, "Ava", "Fictional Lee household", start, end, tuple(visits), last)
 
 
