@@ -8,3 +8,11 @@ class CareConfig(AppConfig):
 
     name = "care"
     verbose_name = "Children in care"
+
+    def ready(self):
+        from care import sections, services
+        from cases import extensions
+
+        extensions.case_section(25, "care/_case_section.html", sections.case_section)
+        extensions.fact_check(services.placement_kept_in_care)
+        extensions.nav_link(45, "Carer households", "care:households")

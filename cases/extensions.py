@@ -16,6 +16,9 @@ Each app registers in its ``AppConfig.ready()``:
   arrangement, risk, allocation; in the services app, a provider's involvement) calls
   :func:`facts_changed`, the one path, so none can forget
   to invalidate the stored results (the contacts app records a pending recompute).
+- ``fact_check(fn)`` — ``fn(fact)`` is asked before a child's legal status, goal or living
+  arrangement is saved by ``cases.services.child_fact_record`` and raises ``CaseworkError`` to
+  refuse it (the care app keeps a living arrangement that carries a placement in care).
 """
 
 from __future__ import annotations
@@ -102,6 +105,19 @@ def annotate_case_list(queryset):
 
 def on_facts_changed(fn: Callable) -> None:
     _fact_listeners[f"{fn.__module__}.{fn.__qualname__}"] = fn
+
+
+_fact_checks: dict[str, Callable] = {}
+
+
+def fact_check(fn: Callable) -> None:
+    _fact_checks[f"{fn.__module__}.{fn.__qualname__}"] = fn
+
+
+def check_fact(fact) -> None:
+    """Ask every registered check whether ``fact`` may be saved (each raises to refuse)."""
+    for fn in _fact_checks.values():
+        fn(fact)
 
 
 def facts_changed(*, case_id: int, since, by=None) -> None:

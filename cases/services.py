@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cases import attachment_rules
 from cases.errors import CaseworkError
-from cases.extensions import facts_changed
+from cases.extensions import check_fact, facts_changed
 from cases.locking import claim
 from cases.models import (
     Address,
@@ -359,6 +359,7 @@ def child_fact_record(*, user, fact, end_current: bool = False, lock_version: in
                 fact.kind, "in care, the child lives with a carer or family member")
             raise CaseworkError(f"When {kind} of the case; {lives_with.person} is recorded as "
                                 f"{lives_with.get_role_display().lower()}.")
+    check_fact(fact)
     superseded = fact.superseded() if end_current else None
     if superseded is not None:
         claim(superseded, None, thing=str(superseded._meta.verbose_name))

@@ -417,6 +417,12 @@ CASEPLAN_REVIEW_MONTHS = env.int("CASEPLAN_REVIEW_MONTHS", default=12)
 CASEPLAN_DUE_SOON_DAYS = env.int("CASEPLAN_DUE_SOON_DAYS", default=7)
 if min(CASEPLAN_FIRST_PLAN_DAYS, CASEPLAN_REVIEW_MONTHS) < 1 or CASEPLAN_DUE_SOON_DAYS < 0:
     raise ImproperlyConfigured("CASEPLAN_* timeframes must be positive numbers.")
+# --- care (children in care) ----------------------------------------------------
+# The carer of each current placement is visited at least every N months (a line of the month,
+# counted separately from the child's minimum-contact requirement).
+CARER_VISIT_MONTHS = env.int("CARER_VISIT_MONTHS", default=1)
+if not 1 <= CARER_VISIT_MONTHS <= 12:
+    raise ImproperlyConfigured("CARER_VISIT_MONTHS must be a whole number of months from 1 to 12.")
 # --- services (referrals) ------------------------------------------------------
 # --- responses (record alerts, new concerns, reviews, closure) ------------------
 # Hours after receipt by which each step of a response to new information is due, per kind

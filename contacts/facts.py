@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from care.facts import load_carer_placements
 from cases.models import RISK_LEVEL_TOOLS, Case, CaseMember, ChildGoal, LegalStatus, LivingArrangement, LivingKind, RiskAssessment
 from contacts import rules
 from contacts.models import Contact, ContactKind, ContactParticipant, RequestStatus, RequirementChange
@@ -131,6 +133,7 @@ def load_month_facts(cases: QuerySet, month: dt.date) -> dict[int, rules.CaseMon
         people_by_case[case_id].append(person)
 
     last_guardian_contact = _last_guardian_contacts(guardian_children, people_by_case, month)
+    carer_placements = load_carer_placements(case_ids, month, *local_month_bounds(month))
 
     return {
         pk: rules.CaseMonthFacts(
@@ -139,6 +142,7 @@ def load_month_facts(cases: QuerySet, month: dt.date) -> dict[int, rules.CaseMon
             people=tuple(people_by_case[pk]), contacts=tuple(contacts_by_case[pk]),
             involved_providers=tuple(involvement.get(pk, ())), adjustments=tuple(adjustments[pk]),
             last_guardian_contact=last_guardian_contact.get(pk, {}),
+            carer_placements=carer_placements.get(pk, ()), carer_visit_months=settings.CARER_VISIT_MONTHS,
         )
         for pk, opened_on, closed_on in case_rows
     }

@@ -305,6 +305,8 @@ class CaseMonth(models.Model):
     lines = models.JSONField(default=list)
     not_counted = models.JSONField(default=list)
     notes = models.JSONField(default=list)
+    # Lines of another standard shown with the month's, never counted in its status (visit the carer).
+    separate_lines = models.JSONField(default=list, blank=True)
     not_assessable_reason = models.CharField(max_length=200, blank=True)
     adjustment = models.JSONField(null=True, blank=True)
     computed_at = models.DateTimeField()

@@ -15,20 +15,22 @@ import orjson
 from django.conf import settings
 from django.db import connection
 
+from care import facts as care_facts
+from care import rules as care_rules
 from contacts import facts, rules
 from contacts.models import CaseMonth
 from services.selectors import provider_involvement
 
 RESULT_FIELDS = ["status", "case_type", "risk_level", "required_total", "achieved_total", "lines", "not_counted",
-                 "notes", "not_assessable_reason", "adjustment"]
-JSON_FIELDS = frozenset({"lines", "not_counted", "notes", "adjustment"})
+                 "notes", "not_assessable_reason", "adjustment", "separate_lines"]
+JSON_FIELDS = frozenset({"lines", "not_counted", "notes", "adjustment", "separate_lines"})
 # Columns written by a recompute, in the order of the tuples `result_row` returns.
 STORED_FIELDS = ["case", "month", *RESULT_FIELDS, "computed_at", "at_risk", "visits_needed", "support_needed",
                  "rules_fingerprint"]
 
 # Settings a result depends on: the agency's time zone draws the months' bounds, and the
 # early warning's days per visit. A new value makes every result out of date.
-FINGERPRINT_SETTINGS = ("TIME_ZONE", "AT_RISK_DAYS_PER_VISIT")
+FINGERPRINT_SETTINGS = ("TIME_ZONE", "AT_RISK_DAYS_PER_VISIT", "CARER_VISIT_MONTHS")
 
 
 @functools.cache
@@ -38,7 +40,7 @@ def _code_digest() -> bytes:
     deploy with a changed table, a fixed rule) makes every result out of date; hashing the
     source means nobody has to remember to bump a version number."""
     digest = hashlib.sha256()
-    for part in (rules, facts, provider_involvement, result_columns):
+    for part in (rules, facts, provider_involvement, result_columns, care_rules, care_facts):
         try:
             digest.update(inspect.getsource(part).encode())
         except OSError:  # deployed without sources: only a settings change is seen then
@@ -93,7 +95,7 @@ def result_columns(evaluation: rules.Evaluation) -> tuple:
         evaluation.status, evaluation.case_type or "", evaluation.risk_level or "", evaluation.required_total,
         evaluation.achieved_total, _as_json(evaluation.lines), _as_json(evaluation.not_counted),
         _as_json(evaluation.notes), evaluation.not_assessable_reason,
-        _as_json(evaluation.adjustment) if evaluation.adjustment else None,
+        _as_json(evaluation.adjustment) if evaluation.adjustment else None, _as_json(evaluation.separate_lines),
     )
 
 

@@ -32,6 +32,7 @@ from operator import itemgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
+from care import rules as care_rules
 from casework.dates import add_months, day_label  # also used as rules.add_months by the other contacts modules
 
 # --- Vocabulary ------------------------------------------------------------------
@@ -196,6 +197,9 @@ class CaseMonthFacts(NamedTuple):
     # For long-term guardianship to a suitable person: member id → date of the latest F2F
     # with the child and the guardian before this month.
     last_guardian_contact: Mapping[int, dt.date] = MappingProxyType({})
+    # Children in care (care.rules): the month's placements and how often their carers are visited.
+    carer_placements: tuple = ()
+    carer_visit_months: int = 1
 
 
 # --- Output -----------------------------------------------------------------------
@@ -245,6 +249,9 @@ class Evaluation(NamedTuple):
     not_assessable_reason: str = ""
     adjustment: Adjustment | None = None
     notes: tuple[str, ...] = ()
+    # Lines of another standard shown with the month's (visit the carer, care.rules): never in
+    # the status, the totals or what is still needed, so neither standard hides the other.
+    separate_lines: tuple[Line, ...] = ()
 
     @property
     def assessable(self) -> bool:
@@ -440,10 +447,13 @@ def evaluate(facts: CaseMonthFacts) -> Evaluation:
     case_type = family_case_type(child_types.values())
 
     def result(lines=(), reason="", counted_ids=frozenset()):
+        separate, separate_notes = _carer_lines(facts, start, end)
+        counted_ids = counted_ids | {cid for line in separate for cid in line.counted}
         return Evaluation(
             case_id=facts.case_id, month=facts.month, case_type=case_type, risk_level=facts.risk_level,
             lines=tuple(lines), not_counted=_why_not_counted(facts, counted_ids, by_member),
-            not_assessable_reason=reason, adjustment=adjustment if lines else None, notes=tuple(notes),
+            not_assessable_reason=reason, adjustment=adjustment if lines else None,
+            notes=tuple(notes) + separate_notes, separate_lines=separate,
         )
 
     if _overlap(facts.opened_on, facts.closed_on, start, end) == 0:
@@ -522,6 +532,16 @@ def evaluate(facts: CaseMonthFacts) -> Evaluation:
 
     counted = frozenset(cid for line in builder.lines for cid in line.counted)
     return result(builder.lines, counted_ids=counted)
+
+
+def _carer_lines(facts: CaseMonthFacts, start: dt.date, end: dt.date) -> tuple[tuple[Line, ...], tuple[str, ...]]:
+    """The month's "visit the carer" lines (care.rules), while the case is open."""
+    if not facts.carer_placements or _overlap(facts.opened_on, facts.closed_on, start, end) == 0:
+        return (), ()
+    due, not_due = care_rules.carer_visit_lines(facts.carer_placements, start, facts.carer_visit_months)
+    lines = tuple(Line(care_rules.CARER_VISIT, d.description, d.member_id, d.child_name, "carer", d.required,
+                       len(d.counted), d.counted, d.due_on) for d in due)
+    return lines, tuple(care_rules.not_due_note(n) for n in not_due)
 
 
 def _add_support(builder: _Builder, standard: int, contacts: Iterable[Contact], by_member: dict[int, Person]):

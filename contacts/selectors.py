@@ -58,6 +58,7 @@ def contacts_of_result(result: CaseMonth | None) -> dict[int, Contact]:
     ids = {i for line in result.lines or () for i in line.get("counted", ())}
     ids |= {i for line in result.lines or () for i, _ in line.get("missed", ())}
     ids |= {i for i, _ in result.not_counted or ()}
+    ids |= {i for line in getattr(result, "separate_lines", None) or () for i in line.get("counted", ())}
     return {c.pk: c for c in contacts_with_people().filter(case_id=result.case_id, pk__in=ids)}
 
 

@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from alerts.services import alert_raise
+from care.models import CarerHousehold
 from caseplans.models import PlanGoal
 from cases import demo_files
 from cases import services as case_services
@@ -41,6 +42,9 @@ from responses.models import InformationKind
 from services import services as referral_services
 from services.models import Service, ServiceProvider, ServiceType
 from tests import factories as f
+from tests.care.conftest import agree as care_agree
+from tests.care.conftest import household as care_household
+from tests.care.conftest import place as care_place
 from tests.caseplans.conftest import draft_plan
 from tests.cases.test_access import VISIBLE
 from tests.contacts.conftest import visit_form
@@ -84,6 +88,11 @@ ROUTES = {
                      "services:referral_edit", "services:referral_transition", "services:cost_request",
                      "services:family_information", "services:communication_plan", "services:provider_update",
                      "services:alternatives"], CASE),
+    **dict.fromkeys(["care:households", "care:household_create", "care:household_detail", "care:household_edit",
+                     "care:stability", "carer-household-list", "carer-household-detail", "carer-household-people",
+                     "placement-list", "placement-agreement-list"], GENERAL),
+    **dict.fromkeys(["care:placement_create", "care:placement_detail", "care:agreement_edit", "care:carer_visit",
+                     "placement-detail", "placement-end", "placement-agreement-detail"], CASE),
     "alerts:inbox": GENERAL, "alerts:acknowledge_many": GENERAL, "alerts:acknowledge": OWN,
     **dict.fromkeys(["responses:due", "responses:inbound"], GENERAL),
     **dict.fromkeys(["responses:inbound_detail", "responses:record_alert_create", "responses:record_alert_history",
@@ -203,6 +212,8 @@ def _furnish(case, leader, system, paid_service, client):
     attachment = case_services.attachment_upload(
         user=worker, case=case, upload=SimpleUploadedFile("order.pdf", demo_files.pdf("Order")), title="Order")
     child = case.children[0]
+    placement = care_place(case, leader, _matrix_household(), child=case.children[1])
+    agreement = care_agree(placement, worker)
     return {
         "reference": case.reference, "member_id": child.pk, "kind": "legal-status",
         "fact_id": child.legal_statuses.get().pk, "assessment_id": case.risk_assessments.get().pk,
@@ -224,8 +235,17 @@ def _furnish(case, leader, system, paid_service, client):
             "formal-review-detail": formal.pk, "recommendation": recommendation.pk,
             "inbound-message-detail": message.pk, "attachment": attachment.pk,
             "contacts:visit_reschedule": planned.pk, "contacts:visit_cancel": planned.pk, "planned-visit": planned.pk,
+            "placement": placement.pk, "placement-agreement": agreement.pk, "care:placement_detail": placement.pk,
+            "care:agreement_edit": placement.pk, "care:carer_visit": placement.pk,
         },
     }
+
+
+def _matrix_household():
+    """One carer household with a child of every furnished case placed there: its page lists
+    only the placements of cases the reader may see."""
+    existing = CarerHousehold.objects.filter(name="Fictional matrix household").first()
+    return existing or care_household("Fictional matrix household")
 
 
 def _pk_for(name, records):
@@ -269,8 +289,10 @@ def agency(cast, cases, client):
     client.logout()
     today = timezone.localdate()
     run = ComplianceRun.objects.create(kind="manual", month=today.replace(day=1), run_on=today)
+    home = _matrix_household()
     general = {"provider_id": provider.pk,
-               "pk": {"service-provider-detail": provider.pk, "service-detail": paid.pk, "contacts:run": run.pk}}
+               "pk": {"service-provider-detail": provider.pk, "service-detail": paid.pk, "contacts:run": run.pk,
+                      "care:household_detail": home.pk, "care:household_edit": home.pk, "carer-household": home.pk}}
     return records, general
 
 

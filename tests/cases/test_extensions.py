@@ -13,6 +13,7 @@ REGISTERED_SECTIONS = [  # (order, template), as each app's AppConfig.ready() re
     (1, "contacts/_case_section.html"),  # leads the page (below extensions.LEAD_ORDER)
     (15, "responses/_case_section.html"),
     (20, "caseplans/_case_section.html"),
+    (25, "care/_case_section.html"),
     (30, "services/_case_section.html"),
     (40, "cases/_attachments_section.html"),
 ]
