@@ -8,3 +8,10 @@ class CareConfig(AppConfig):
 
     name = "care"
     verbose_name = "Children in care"
+
+    def ready(self):
+        from care import sections
+        from cases import extensions
+
+        extensions.case_section(25, "care/_case_section.html", sections.case_section)
+        extensions.nav_link(35, "Family time", "care:family_time_list")

@@ -12,7 +12,7 @@ from cases.models import Case
 DEMO_CASES = 150
 # Apps that add their own demo records (contacts, plans, referrals…) define <app>/demo.py
 # with seed(agency, cases, *, scale: bool).
-APPS_WITH_DEMO_DATA = ["contacts", "caseplans", "services", "alerts", "responses", "cases"]  # cases: attachments
+APPS_WITH_DEMO_DATA = ["contacts", "caseplans", "services", "alerts", "responses", "care", "cases"]  # cases: attachments
 
 
 class Command(BaseCommand):
