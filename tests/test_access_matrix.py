@@ -19,6 +19,7 @@ last run are in README ("Access matrix").
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 
@@ -28,10 +29,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from alerts.services import alert_raise
+from care import services as care_services
 from caseplans.models import PlanGoal
 from cases import demo_files
 from cases import services as case_services
-from cases.models import Role
+from cases.models import Person, Role
 from contacts import rules as contact_rules
 from contacts import services as contact_services
 from contacts import visits as visit_services
@@ -41,6 +43,7 @@ from responses.models import InformationKind
 from services import services as referral_services
 from services.models import Service, ServiceProvider, ServiceType
 from tests import factories as f
+from tests.care.conftest import arrange, put_in_care, staged
 from tests.caseplans.conftest import draft_plan
 from tests.cases.test_access import VISIBLE
 from tests.contacts.conftest import visit_form
@@ -79,6 +82,11 @@ ROUTES = {
                      "caseplans:plan_pdf", "caseplans:concern_add", "caseplans:concern_edit", "caseplans:goal_add",
                      "caseplans:goal_edit", "caseplans:goal_review", "caseplans:action_add", "caseplans:action_edit",
                      "caseplans:action_complete", "caseplans:action_withdraw", "caseplans:action_reinstate"], CASE),
+    "care:family_time_list": GENERAL,
+    **dict.fromkeys(["care:family_time_create", "care:cultural_plan", "care:cultural_activity_add",
+                     "care:family_time_detail", "care:stage_add", "care:progression_request", "care:session_record",
+                     "care:review_record", "care:progression_decide", "caseplans:prognosis_record",
+                     "caseplans:alternate_plan", "caseplans:alternate_plan_decide"], CASE),
     **dict.fromkeys(["services:directory", "services:provider_detail", "services:approvals"], GENERAL),
     **dict.fromkeys(["services:cost_decide", "services:referral_create", "services:referral_detail",
                      "services:referral_edit", "services:referral_transition", "services:cost_request",
@@ -99,7 +107,9 @@ ROUTES = {
                      "case-plan-list", "plan-action-list", "service-provider-list", "service-provider-detail",
                      "service-list", "service-detail", "referral-list", "record-alert-list", "response-list",
                      "safety-assessment-list", "safety-plan-list", "supervision-review-list", "formal-review-list",
-                     "recommendation-list", "inbound-message-list", "attachment-list", "planned-visit-list"],
+                     "recommendation-list", "inbound-message-list", "attachment-list", "planned-visit-list",
+                     "family-time-list", "family-time-progression-list", "family-time-session-list",
+                     "cultural-plan-list"],
                     GENERAL),
     "responses-inbound": PUBLIC,  # sending systems authenticate with their own token
     **dict.fromkeys(["case-detail", "member-detail", "legal-status-detail", "goal-detail",
@@ -116,7 +126,11 @@ ROUTES = {
                      "formal-review-detail", "recommendation-detail", "recommendation-close",
                      "recommendation-decide", "inbound-message-detail", "attachment-detail", "attachment-download",
                      "attachment-withdraw", "planned-visit-detail", "planned-visit-reschedule",
-                     "planned-visit-cancel"], CASE),
+                     "planned-visit-cancel", "family-time-detail", "family-time-stages", "family-time-progress",
+                     "family-time-sessions", "family-time-reviews", "family-time-progression-detail",
+                     "family-time-progression-decide", "family-time-session-detail", "cultural-plan-detail",
+                     "cultural-plan-activities", "case-plan-prognosis", "case-plan-alternate-plan",
+                     "case-plan-alternate-decide"], CASE),
 }
 
 # A record one sees may still answer 404 where the page exists only in some state; each says why.
@@ -125,6 +139,9 @@ SEEN_404 = {
     "caseplans:action_reinstate": "only a withdrawn action is reinstated",
     # Who has looked at a case is not even hinted at to those who may not audit it.
     "cases:looks": "only the case's team leader and its office's managers see who has looked",
+    # The furnished plan is a first version: only a review version's poor prognosis has an alternate plan.
+    "caseplans:alternate_plan": "only a review version with a prognosis has an alternate plan",
+    "caseplans:alternate_plan_decide": "only a review version with a prognosis has an alternate plan",
 }
 
 
@@ -203,6 +220,15 @@ def _furnish(case, leader, system, paid_service, client):
     attachment = case_services.attachment_upload(
         user=worker, case=case, upload=SimpleUploadedFile("order.pdf", demo_files.pdf("Order")), title="Order")
     child = case.children[0]
+    in_care = case.children[1]
+    put_in_care(in_care)
+    Person.objects.filter(pk=in_care.person_id).update(indigenous_status="aboriginal")
+    in_care.person.refresh_from_db()
+    family_time = staged(arrange(in_care, worker), worker)
+    progression = care_services.progression_request(user=worker, arrangement=family_time, rationale="Going well")
+    session = care_services.session_record(user=worker, arrangement=family_time, on=today, outcome="cancelled",
+                                           by_whom="carer")
+    cultural = care_services.cultural_plan_save(user=worker, member=in_care, review_on=today + dt.timedelta(days=60))
     return {
         "reference": case.reference, "member_id": child.pk, "kind": "legal-status",
         "fact_id": child.legal_statuses.get().pk, "assessment_id": case.risk_assessments.get().pk,
@@ -224,6 +250,10 @@ def _furnish(case, leader, system, paid_service, client):
             "formal-review-detail": formal.pk, "recommendation": recommendation.pk,
             "inbound-message-detail": message.pk, "attachment": attachment.pk,
             "contacts:visit_reschedule": planned.pk, "contacts:visit_cancel": planned.pk, "planned-visit": planned.pk,
+            **dict.fromkeys(["care:family_time_detail", "care:stage_add", "care:progression_request",
+                             "care:session_record", "care:review_record", "family-time"], family_time.pk),
+            "care:progression_decide": progression.pk, "family-time-progression": progression.pk,
+            "family-time-session": session.pk, "cultural-plan": cultural.pk,
         },
     }
 
