@@ -49,9 +49,10 @@ def _children_in_care(cases, today):
 def seed(agency, cases, *, scale: bool) -> None:
     if scale or not cases:
         return
+    if FamilyTimeArrangement.objects.filter(case__in=cases).exists():
+        return  # seeded already: run again, nothing is doubled
     today = timezone.localdate()
-    children = [c for c in _children_in_care(cases, today)
-                if not FamilyTimeArrangement.objects.filter(member=c).exists()]
+    children = _children_in_care(cases, today)
     if not children:
         return
     reunification = set(ChildGoal.objects.on(today).filter(member__in=children, goal=CasePlanGoal.REUNIFICATION)
