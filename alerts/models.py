@@ -21,6 +21,8 @@ class AlertKind(models.TextChoices):
     SUPERVISION_DUE = "supervision_due", "Supervision review due"
     FORMAL_REVIEW_DUE = "formal_review_due", "Formal case review due"
     ESCALATION = "escalation", "Escalated to manager"
+    FAMILY_TIME_MISSED = "family_time_missed", "Family time missed"
+    FAMILY_TIME_REVIEW = "family_time_review", "Family time review overdue"
     OTHER = "other", "Other"
 
 

@@ -14,5 +14,7 @@ class CareConfig(AppConfig):
         from cases import extensions
 
         extensions.case_section(25, "care/_case_section.html", sections.case_section)
+        extensions.case_section(26, "care/_family_time_section.html", sections.family_time_section)
         extensions.fact_check(services.placement_kept_in_care)
+        extensions.nav_link(35, "Family time", "care:family_time_list")
         extensions.nav_link(45, "Carer households", "care:households")

@@ -12,3 +12,11 @@ def case_section(request, case):
     if not children and not can_edit:
         return None
     return {"children": children, "can_edit": can_edit}
+
+
+def family_time_section(request, case):
+    today = timezone.localdate()
+    children = selectors.children_in_care(case, on=today)
+    if not children:
+        return None
+    return {"children": children, "today": today, "can_edit": can(request.user, Action.EDIT, case)}

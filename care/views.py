@@ -9,8 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from care import forms, selectors, services
-from cases.permissions import Action, can, get_case_or_404
+from care import forms, rules, selectors, services
+from cases.permissions import Action, can, get_case_or_404, records_in_case, require
 from casework.views import save_or_form_error
 
 
@@ -150,3 +150,179 @@ def stability(request):
                                                    "summary": selectors.stability_summary(request.user, today)})
 
 
+def _family_time_page(request, case, form, title, *, back, submit="Save", intro=""):
+    return render(request, "care/family_time_form.html", {"form": form, "case": case, "title": title, "submit": submit,
+                                              "intro": intro, "back": back})
+
+
+def _arrangement(request, pk, action=Action.VIEW):
+    arrangement = selectors.family_time_detail(request.user, pk)
+    if arrangement is None:
+        raise Http404("No such family-time arrangement.")
+    require(request.user, action, arrangement)
+    return arrangement
+
+
+def _child(request, reference, member_id, action=Action.EDIT):
+    case = get_case_or_404(request.user, reference, action)
+    member = records_in_case(request.user, case, "child").select_related("person", "case").filter(
+        pk=member_id).first()
+    if member is None:
+        raise Http404("No such child in this case.")
+    return case, member
+
+
+def family_time_list(request):
+    """Every family-time arrangement one may see, with its review date; for a team leader,
+    the moves awaiting their decision first."""
+    today = timezone.localdate()
+    rows = list(selectors.family_time_list(request.user).filter(ended_on__isnull=True))
+    for row in rows:
+        row.overdue = rules.review_overdue(row.due_on, today)
+    return render(request, "care/family_time_list.html", {
+        "rows": rows, "pending": list(selectors.pending_progressions(request.user)), "today": today})
+
+
+def family_time_create(request, reference, member_id):
+    case, member = _child(request, reference, member_id)
+    form = forms.FamilyTimeForm(request.POST or None, user=request.user, member=member,
+                                initial={"started_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        participants = data.pop("participants")
+        arrangement = save_or_form_error(form, lambda: services.family_time_create(
+            user=request.user, member=member, participants=participants, **data))
+        if arrangement:
+            messages.success(request, f"Family time arranged for {case.reference}.")
+            return redirect(arrangement)
+    return _family_time_page(request, case, form, f"Arrange family time for {member.person.given_name}",
+                      back=case.get_absolute_url(), submit="Save the arrangement")
+
+
+def family_time_detail(request, pk):
+    arrangement = _arrangement(request, pk)
+    case = arrangement.case
+    today = timezone.localdate()
+    stages = list(arrangement.stages.all())
+    progressions = list(arrangement.progressions.all())
+    can_edit = can(request.user, Action.EDIT, case) and arrangement.ended_on is None
+    reunification = services.goal_is_reunification(arrangement.member, today)
+    facts = [rules.StageFacts(s.number, s.status, s.starts_on, s.review_on) for s in stages]
+    pending = next((p for p in progressions if p.status == rules.PENDING), None)
+    return render(request, "care/family_time_detail.html", {
+        "case": case, "arrangement": arrangement, "stages": stages, "progressions": progressions,
+        "sessions": list(arrangement.family_sessions.all()), "reviews": list(arrangement.reviews.all()),
+        "pending": pending, "next_stage": rules.next_stage(facts),
+        "overdue": rules.review_overdue(arrangement.due_on, today),
+        "can_edit": can_edit, "reunification": reunification,
+        "may_decide": pending is not None and can(request.user, Action.APPROVE, case)
+        and pending.requested_by_id != request.user.pk,
+    })
+
+
+def stage_add(request, pk):
+    arrangement = _arrangement(request, pk, Action.EDIT)
+    form = forms.StageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if save_or_form_error(form, lambda: services.stage_add(user=request.user, arrangement=arrangement,
+                                                               **form.cleaned_data)):
+            messages.success(request, "Stage added to the plan.")
+            return redirect(arrangement)
+    return _family_time_page(request, arrangement.case, form, "Add a stage to the family-time plan",
+                      back=arrangement.get_absolute_url(),
+                      intro="Each stage says what changes, from when, and when it is reviewed. Moving to it needs "
+                            "the team leader's approval.")
+
+
+def progression_request(request, pk):
+    arrangement = _arrangement(request, pk, Action.EDIT)
+    form = forms.ProgressionRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if save_or_form_error(form, lambda: services.progression_request(user=request.user, arrangement=arrangement,
+                                                                         **form.cleaned_data)):
+            messages.success(request, "Move to the next stage sent to the team leader for approval.")
+            return redirect(arrangement)
+    return _family_time_page(request, arrangement.case, form, "Ask to move to the next stage",
+                      back=arrangement.get_absolute_url(), submit="Ask for approval")
+
+
+def progression_decide(request, pk):
+    progression = selectors.progressions_list(request.user).filter(pk=pk).first()
+    if progression is None:
+        raise Http404("No such request.")
+    case = progression.arrangement.case
+    if not can(request.user, Action.APPROVE, case):
+        raise PermissionDenied("Only a team leader of the case's team decides a move to the next stage.")
+    form = forms.ProgressionDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        if save_or_form_error(form, lambda: services.progression_decide(
+                user=request.user, progression=progression, approve=approve, comment=form.cleaned_data["comment"])):
+            messages.success(request, f"Stage {progression.stage.number} approved." if approve
+                             else "Move rejected.")
+            return redirect(progression.arrangement)
+    return _family_time_page(request, case, form, f"Decide the move to stage {progression.stage.number}",
+                      back=progression.arrangement.get_absolute_url(), submit="Decide",
+                      intro=f"What changes: {progression.stage.changes} Rationale: {progression.rationale}")
+
+
+def session_record(request, pk):
+    arrangement = _arrangement(request, pk, Action.EDIT)
+    form = forms.SessionForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        session = save_or_form_error(form, lambda: services.session_record(user=request.user, arrangement=arrangement,
+                                                                           **form.cleaned_data))
+        if session:
+            messages.success(request, "Session recorded." + (" The caseworker and team leader are alerted."
+                                                             if session.outcome == rules.MISSED else ""))
+            return redirect(arrangement)
+    return _family_time_page(request, arrangement.case, form, "Record a family-time session",
+                      back=arrangement.get_absolute_url(), submit="Record")
+
+
+def review_record(request, pk):
+    arrangement = _arrangement(request, pk, Action.EDIT)
+    form = forms.ReviewForm(request.POST or None, initial={"reviewed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        if save_or_form_error(form, lambda: services.review_record(user=request.user, arrangement=arrangement,
+                                                                   **form.cleaned_data)):
+            messages.success(request, "Review recorded.")
+            return redirect(arrangement)
+    return _family_time_page(request, arrangement.case, form, "Review the family time", back=arrangement.get_absolute_url(),
+                      submit="Record the review",
+                      intro="A review that keeps the current arrangement and sets the next review date. To move to "
+                            "the next stage, ask for the team leader's approval instead.")
+
+
+def cultural_plan(request, reference, member_id):
+    case, member = _child(request, reference, member_id, Action.VIEW)
+    plan = selectors.cultural_plan_of(request.user, member)
+    can_edit = can(request.user, Action.EDIT, case)
+    form = forms.CulturalPlanForm(request.POST or None, initial={"community": plan.community,
+                                                                 "review_on": plan.review_on} if plan else {})
+    if request.method == "POST":
+        require(request.user, Action.EDIT, case)
+        if form.is_valid() and save_or_form_error(form, lambda: services.cultural_plan_save(
+                user=request.user, member=member, **form.cleaned_data)):
+            messages.success(request, "Cultural support plan saved.")
+            return redirect("care:cultural_plan", case.reference, member.pk)
+    return render(request, "care/cultural_plan.html", {
+        "case": case, "member": member, "plan": plan, "form": form, "can_edit": can_edit,
+        "activity_form": forms.CulturalActivityForm(), "needs_plan": rules.needs_cultural_plan(
+            member.person.indigenous_status)})
+
+
+def cultural_activity_add(request, reference, member_id):
+    case, member = _child(request, reference, member_id)
+    plan = selectors.cultural_plan_of(request.user, member)
+    if plan is None:
+        messages.error(request, "Save the cultural support plan (its review date) first.")
+        return redirect("care:cultural_plan", case.reference, member.pk)
+    form = forms.CulturalActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if save_or_form_error(form, lambda: services.cultural_activity_add(user=request.user, plan=plan,
+                                                                           **form.cleaned_data)):
+            messages.success(request, "Activity added to the cultural support plan.")
+            return redirect("care:cultural_plan", case.reference, member.pk)
+    return _family_time_page(request, case, form, f"Add to {member.person.given_name}'s cultural support plan",
+                      back=f"/care/cases/{case.reference}/children/{member.pk}/cultural-plan/", submit="Add")

@@ -10,6 +10,7 @@ from caseplans import rules
 from caseplans.models import (
     CasePlan,
     GoalStatus,
+    LegalPath,
     PlanAction,
     Progress,
     Recommendation,
@@ -167,3 +168,27 @@ class GoalReviewForm(forms.Form):
     progress = forms.ChoiceField(choices=Progress.choices)
     evidence = forms.CharField(widget=SHORT_TEXT, help_text="What was seen or heard that shows this progress")
     recommendation = forms.ChoiceField(choices=Recommendation.choices)
+
+
+class PrognosisForm(forms.Form):
+    prognosis = forms.ChoiceField(label="Prognosis for reunification", choices=list(rules.PROGNOSIS_LABELS.items()),
+                                  widget=forms.RadioSelect)
+    reasons = forms.CharField(label="Reasons", widget=SHORT_TEXT,
+                              help_text="What the progress towards the goals and the family's capacity show")
+
+
+class AlternatePlanForm(forms.Form):
+    with_whom = forms.CharField(label="With whom", max_length=200,
+                                help_text="Who the child would live with permanently if they cannot return home")
+    legal_path = forms.ChoiceField(label="Legal path", choices=LegalPath.choices)
+    people_searched = forms.CharField(label="People searched for", widget=SHORT_TEXT,
+                                      help_text="Relatives, kin and significant people looked for, and how")
+    people_assessed = forms.CharField(label="People assessed, and the outcome", widget=SHORT_TEXT)
+
+
+
+class AlternateDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect,
+                                 choices=[("endorse", "Endorse the alternate plan"), ("return", "Return it with comments")])
+    comment = forms.CharField(label="Comment", widget=SHORT_TEXT, required=False,
+                              help_text="Needed when you return it")

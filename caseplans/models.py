@@ -271,3 +271,83 @@ class GoalReview(models.Model):
 
     def __str__(self):
         return f"{self.get_progress_display()}: {self.get_recommendation_display()}"
+
+
+class Prognosis(models.TextChoices):
+    GOOD = rules.GOOD, rules.PROGNOSIS_LABELS[rules.GOOD]
+    UNCERTAIN = rules.UNCERTAIN, rules.PROGNOSIS_LABELS[rules.UNCERTAIN]
+    POOR = rules.POOR, rules.PROGNOSIS_LABELS[rules.POOR]
+
+
+class ReunificationPrognosis(models.Model):
+    """Concurrent planning (Ontario Standard 7): at a review of a child in care, the prognosis
+    for their return home, with its reasons. One per child per reviewed version."""
+
+    plan = models.ForeignKey(CasePlan, on_delete=models.CASCADE, related_name="prognoses")
+    member = models.ForeignKey("cases.CaseMember", on_delete=models.PROTECT, related_name="+", verbose_name="Child")
+    prognosis = models.CharField("Prognosis for reunification", max_length=10, choices=Prognosis.choices)
+    reasons = models.TextField("Reasons")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "member"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "member"], name="prognosis_once_per_child_per_version"),
+            models.CheckConstraint(condition=~Q(reasons=""), name="prognosis_has_reasons"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_prognosis_display()} prognosis"
+
+
+class LegalPath(models.TextChoices):
+    LTG_SUITABLE_PERSON = "ltg_suitable_person", "Long-term guardianship to a suitable person (kin)"
+    LTG_CHIEF_EXECUTIVE = "ltg_chief_executive", "Long-term guardianship to the chief executive"
+    PERMANENT_CARE = "permanent_care", "Permanent care order"
+    ADOPTION = "adoption", "Adoption"
+    OTHER = "other", "Another legal path"
+
+
+class AlternateStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting endorsement"
+    ENDORSED = "endorsed", "Endorsed"
+    RETURNED = "returned", "Returned with comments"
+
+
+class AlternatePlan(models.Model):
+    """The alternate permanent plan of a child whose prognosis for reunification is poor: with
+    whom, by what legal path, the people searched for and assessed; endorsed by a team leader
+    (not its author) before the review is completed. Recording it again asks again."""
+
+    prognosis = models.OneToOneField(ReunificationPrognosis, on_delete=models.CASCADE, related_name="alternate")
+    with_whom = models.CharField("With whom", max_length=200)
+    legal_path = models.CharField("Legal path", max_length=24, choices=LegalPath.choices)
+    people_searched = models.TextField("People searched for")
+    people_assessed = models.TextField("People assessed, and the outcome")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+    status = models.CharField(max_length=10, choices=AlternateStatus.choices, default=AlternateStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(status="pending") | Q(decided_by__isnull=False),
+                                   name="decided_alternate_names_decider"),
+            models.CheckConstraint(condition=~Q(decided_by=models.F("recorded_by")),
+                                   name="nobody_endorses_own_alternate_plan"),
+            models.CheckConstraint(condition=~Q(status="returned") | ~Q(decision_comment=""),
+                                   name="returned_alternate_has_comment"),
+        ]
+
+    def __str__(self):
+        return f"Alternate plan: {self.get_legal_path_display()} ({self.get_status_display().lower()})"
+
+    @property
+    def plan(self):
+        return self.prognosis.plan

@@ -255,3 +255,50 @@ def objective_warning(objective: str, legal_status: str | None, *, objective_lab
 
 def needs_cultural_plan(indigenous_status: str) -> bool:
     return indigenous_status in {"aboriginal", "torres_strait_islander", "both"}
+
+
+# --- Concurrent planning (Ontario Standard 7) ------------------------------------------------
+# At the first review after a child is placed in care and at every review after, the prognosis
+# for reunification is recorded with its reasons; when it is poor, an alternate permanent plan
+# (with whom, by what legal path, who was searched for and assessed) is recorded and endorsed by
+# the team leader before the review can be completed.
+
+GOOD, UNCERTAIN, POOR = "good", "uncertain", "poor"
+PROGNOSIS_LABELS = {GOOD: "Good", UNCERTAIN: "Uncertain", POOR: "Poor"}
+
+
+@dataclass(frozen=True)
+class ChildPermanency:
+    """What the review knows of one child: since when they are in care (None: not in care), the
+    prognosis recorded at this review, and the state of their alternate permanent plan."""
+
+    name: str
+    placed_on: dt.date | None
+    prognosis: str = ""
+    alternate_recorded: bool = False
+    alternate_endorsed: bool = False
+
+
+def prognosis_required(*, is_review: bool, placed_on: dt.date | None, on: dt.date) -> bool:
+    """A review version (not the first plan) of a child in care since ``on`` or before."""
+    return is_review and placed_on is not None and placed_on <= on
+
+
+def alternate_plan_required(prognosis: str) -> bool:
+    return prognosis == POOR
+
+
+def review_completion_problems(children: list[ChildPermanency], *, is_review: bool, on: dt.date) -> list[str]:
+    """What concurrent planning still needs before a review version can be completed."""
+    problems = []
+    for child in children:
+        if not prognosis_required(is_review=is_review, placed_on=child.placed_on, on=on):
+            continue
+        if not child.prognosis:
+            problems.append(f"Record the prognosis for reunification of {child.name}, with its reasons.")
+        elif alternate_plan_required(child.prognosis):
+            if not child.alternate_recorded:
+                problems.append(f"The prognosis for {child.name} is poor: record the alternate permanent plan.")
+            elif not child.alternate_endorsed:
+                problems.append(f"The alternate permanent plan for {child.name} needs the team leader's endorsement.")
+    return problems

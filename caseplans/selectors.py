@@ -12,8 +12,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from caseplans import rules
-from caseplans.models import CasePlan, ChildObjective, PlanAction, PlanDecision, PlanGoal
-from cases.models import Case, CaseMember, LegalStatus, MemberRole, Role, User
+from caseplans.models import CasePlan, ChildObjective, PlanAction, PlanDecision, PlanGoal, ReunificationPrognosis
+from cases.models import Case, CaseMember, LegalStatus, LivingArrangement, LivingKind, MemberRole, Role, User
 from cases.permissions import led_team_ids, visible_cases
 
 
@@ -193,3 +193,30 @@ def plan_list(user) -> QuerySet:
 def action_list(user) -> QuerySet:
     return (PlanAction.objects.filter(plan__case__in=visible_cases(user))
             .select_related("plan__case", "goal").order_by("plan_id", "due_on", "pk"))
+
+
+def children_in_care(plan: CasePlan, today: dt.date) -> list[CaseMember]:
+    """The plan's case's current children, each with ``placed_on``: since when their living
+    arrangement in force today is "in care" (None when it is not). One query."""
+    in_care = LivingArrangement.objects.on(today).filter(member=OuterRef("pk"), kind=LivingKind.IN_CARE)
+    return list(CaseMember.objects.filter(case_id=plan.case_id, role=MemberRole.CHILD, left_on__isnull=True)
+                .annotate(placed_on=Subquery(in_care.values("effective_from")[:1]))
+                .select_related("person").order_by("person__given_name", "pk"))
+
+
+def concurrent_rows(plan: CasePlan, *, today: dt.date) -> list[dict]:
+    """Concurrent planning on a review version's page: each child in care, whether a prognosis
+    is due at this review, the one recorded and its alternate plan (two queries)."""
+    prognoses = {p.member_id: p for p in ReunificationPrognosis.objects.filter(plan=plan)
+                 .select_related("alternate__decided_by", "alternate__recorded_by")}
+    rows = []
+    for child in children_in_care(plan, today):
+        if child.placed_on is None:
+            continue
+        prognosis = prognoses.get(child.pk)
+        rows.append({"member": child, "prognosis": prognosis,
+                     "alternate": getattr(prognosis, "alternate", None) if prognosis else None,
+                     "required": rules.prognosis_required(is_review=plan.previous_id is not None,
+                                                          placed_on=child.placed_on, on=today),
+                     "alternate_required": bool(prognosis) and rules.alternate_plan_required(prognosis.prognosis)})
+    return rows

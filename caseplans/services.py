@@ -16,8 +16,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from caseplans import rules
+from caseplans import rules, selectors
 from caseplans.models import (
+    AlternatePlan,
+    AlternateStatus,
     CasePlan,
     ChildObjective,
     DecisionKind,
@@ -27,6 +29,7 @@ from caseplans.models import (
     PlanDecision,
     PlanGoal,
     ProtectiveConcern,
+    ReunificationPrognosis,
 )
 from cases.locking import claim
 from cases.models import Case, CaseMember, MemberRole
@@ -155,7 +158,7 @@ def submit_problems(plan: CasePlan) -> list[str]:
             problems.append(f"Choose the permanency objective for {child.person.given_name}.")
         if rules.needs_cultural_plan(child.person.indigenous_status) and not plan.cultural_support_plan.strip():
             problems.append(f"Write the cultural support plan for {child.person.given_name}.")
-    return problems
+    return problems + concurrent_planning_problems(plan)
 
 
 @transaction.atomic
@@ -228,6 +231,9 @@ def plan_endorse(*, user, plan: CasePlan, comment: str = "") -> CasePlan:
     are not SMART needs the endorser's reason, recorded with the warnings as they stood."""
     _decide_check(user, plan, endorsing=True)
     today = timezone.localdate()
+    concurrent = concurrent_planning_problems(plan, today)
+    if concurrent:
+        raise CaseworkError("The review cannot be completed yet: " + " ".join(concurrent))
     warnings = open_smart_warnings(plan, today)
     if warnings and not comment.strip():
         raise CaseworkError("These actions are not SMART: " + " ".join(smart_warnings_text(warnings))
@@ -453,6 +459,110 @@ def goal_review_record(*, user, goal: PlanGoal, progress: str, evidence: str, re
     return review
 
 
+# --- Concurrent planning (Ontario Standard 7) -------------------------------------------------
+
+
+def permanency_facts(plan: CasePlan, today: dt.date | None = None) -> list[rules.ChildPermanency]:
+    """What concurrent planning knows of each child of the plan's case at this version (two queries)."""
+    today = today or timezone.localdate()
+    prognoses = {p.member_id: p for p in ReunificationPrognosis.objects.filter(plan=plan).select_related("alternate")}
+    facts = []
+    for child in selectors.children_in_care(plan, today):
+        prognosis = prognoses.get(child.pk)
+        alternate = getattr(prognosis, "alternate", None) if prognosis else None
+        facts.append(rules.ChildPermanency(
+            name=child.person.given_name, placed_on=child.placed_on,
+            prognosis=prognosis.prognosis if prognosis else "", alternate_recorded=alternate is not None,
+            alternate_endorsed=alternate is not None and alternate.status == AlternateStatus.ENDORSED))
+    return facts
+
+
+def concurrent_planning_problems(plan: CasePlan, today: dt.date | None = None) -> list[str]:
+    today = today or timezone.localdate()
+    return rules.review_completion_problems(permanency_facts(plan, today), is_review=plan.previous_id is not None,
+                                            on=today)
+
+
+def _review_child(user, plan: CasePlan, member: CaseMember) -> None:
+    """Refuse unless ``plan`` is a review version still being written and ``member`` a child of
+    its case in care (the prognosis belongs to this review)."""
+    require(user, Action.EDIT, plan.case)
+    if plan.previous_id is None:
+        raise CaseworkError("The prognosis for reunification is recorded at a review, not in the first plan.")
+    if plan.status not in rules.EDITABLE:
+        raise CaseworkError(rules.edit_problem(plan.status))
+    child = next((c for c in selectors.children_in_care(plan, timezone.localdate()) if c.pk == member.pk), None)
+    if child is None or child.placed_on is None:
+        raise CaseworkError("Concurrent planning is for a child of the case who is in care.")
+
+
+@transaction.atomic
+def prognosis_record(*, user, plan: CasePlan, member: CaseMember, prognosis: str,
+                     reasons: str) -> ReunificationPrognosis:
+    """At a review, the prognosis for reunification of a child in care, with its reasons.
+    Changing a prognosis to or from poor leaves any alternate plan to be endorsed again."""
+    _review_child(user, plan, member)
+    if prognosis not in rules.PROGNOSIS_LABELS:
+        raise CaseworkError("Choose good, uncertain or poor.")
+    if not reasons.strip():
+        raise CaseworkError("Give the reasons for the prognosis.")
+    row = ReunificationPrognosis.objects.select_for_update().filter(plan=plan, member=member).first()
+    changed = row is not None and row.prognosis != prognosis
+    row = row or ReunificationPrognosis(plan=plan, member=member)
+    row.prognosis, row.reasons, row.recorded_by = prognosis, reasons.strip(), user
+    row._history_user = user
+    row.save()
+    if changed:
+        AlternatePlan.objects.filter(prognosis=row).update(status=AlternateStatus.PENDING, decided_by=None,
+                                                           decided_at=None, decision_comment="")
+    return row
+
+
+@transaction.atomic
+def alternate_plan_record(*, user, prognosis: ReunificationPrognosis, with_whom: str, legal_path: str,
+                          people_searched: str, people_assessed: str) -> AlternatePlan:
+    """The alternate permanent plan of a child whose prognosis is poor. Recording it (again)
+    asks the team leader to endorse it (again)."""
+    _review_child(user, prognosis.plan, prognosis.member)
+    if not rules.alternate_plan_required(prognosis.prognosis):
+        raise CaseworkError("An alternate permanent plan is recorded when the prognosis for reunification is poor.")
+    missing = [label for label, value in (("with whom", with_whom), ("the people searched for", people_searched),
+                                          ("the people assessed", people_assessed)) if not value.strip()]
+    if missing:
+        raise CaseworkError("Say " + ", ".join(missing) + ".")
+    row = AlternatePlan.objects.select_for_update().filter(prognosis=prognosis).first()
+    row = row or AlternatePlan(prognosis=prognosis)
+    row.with_whom, row.legal_path = with_whom.strip(), legal_path
+    row.people_searched, row.people_assessed = people_searched.strip(), people_assessed.strip()
+    row.recorded_by, row.status, row.decided_by, row.decided_at, row.decision_comment = (
+        user, AlternateStatus.PENDING, None, None, "")
+    row._history_user = user
+    row.save()
+    return row
+
+
+@transaction.atomic
+def alternate_plan_decide(*, user, alternate: AlternatePlan, endorse: bool, comment: str = "") -> AlternatePlan:
+    """A team leader of the case's team (not its author) endorses an alternate permanent plan or
+    returns it with comments."""
+    plan = alternate.prognosis.plan
+    require(user, Action.VIEW, plan.case)
+    problem = rules.endorse_problem(author_ids={alternate.recorded_by_id}, user_id=user.pk,
+                                    is_team_leader_of_case=can(user, Action.APPROVE, plan.case))
+    if problem:
+        raise CaseworkError(problem)
+    if not endorse and not comment.strip():
+        raise CaseworkError("Say what needs to change: a returned alternate plan needs a comment.")
+    status = AlternateStatus.ENDORSED if endorse else AlternateStatus.RETURNED
+    if not AlternatePlan.objects.filter(pk=alternate.pk, status=AlternateStatus.PENDING).update(
+            status=status, decided_by=user, decided_at=timezone.now(), decision_comment=comment.strip()):
+        raise CaseworkError("This alternate plan is no longer waiting for endorsement.")
+    alternate.refresh_from_db()
+    alternate._history_user = user
+    alternate.save(update_fields=["status"])
+    return alternate
+
+
 # --- Timeframe alerts ------------------------------------------------------------------
 
 
@@ -461,8 +571,6 @@ def plan_timeframes_check(*, today: dt.date | None = None) -> int:
     and resolve the ones no longer true. Set-based: a fixed number of queries. Returns new alerts."""
     from alerts.models import Alert, AlertKind, AlertStatus
     from alerts.services import AlertSpec, alerts_raise_many
-    from caseplans import selectors
-
     today = today or timezone.localdate()
     rows = selectors.timeframe_rows(today=today)
     team_ids = {row.team_id for row in rows}

@@ -27,4 +27,8 @@ urlpatterns = [
     path(_plan + "actions/<int:action_id>/progress/", views.action_complete, name="action_complete"),
     path(_plan + "actions/<int:action_id>/withdraw/", views.action_withdraw, name="action_withdraw"),
     path(_plan + "actions/<int:action_id>/reinstate/", views.action_reinstate, name="action_reinstate"),
+    path(_plan + "children/<int:member_id>/prognosis/", views.prognosis_record, name="prognosis_record"),
+    path(_plan + "children/<int:member_id>/alternate-plan/", views.alternate_plan_record, name="alternate_plan"),
+    path(_plan + "children/<int:member_id>/alternate-plan/decide/", views.alternate_plan_decide,
+         name="alternate_plan_decide"),
 ]

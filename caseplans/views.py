@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from caseplans import forms, pdf, rules, selectors, services
-from caseplans.models import PlanAction, PlanGoal, ProtectiveConcern
+from caseplans.models import AlternatePlan, PlanAction, PlanGoal, ProtectiveConcern, ReunificationPrognosis
 from cases import selectors as case_selectors
 from cases.models import AttachmentTarget
-from cases.permissions import Action, can, get_case_or_404
+from cases.permissions import Action, can, get_case_or_404, records_in_case
 from cases.services import CaseworkError
 from casework.views import save_or_form_error
 
@@ -99,6 +99,8 @@ def plan_detail(request, reference, version):
         "attachments": case_selectors.attachments_of(case, target_kind=AttachmentTarget.PLAN, target_id=plan.pk),
         "can_attach": can_edit,
         "status_label": rules.STATUS_LABELS[plan.status],
+        "concurrent": selectors.concurrent_rows(plan, today=today) if plan.previous_id else [],
+        "may_decide_alternate": can(request.user, Action.APPROVE, case),
     })
 
 
@@ -344,3 +346,62 @@ def leader_dashboard(request):
     return render(request, "caseplans/dashboard.html", {
         "page": Paginator(rows, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page")), "summary": summary,
         "today": timezone.localdate()})
+
+
+# --- Concurrent planning --------------------------------------------------------------
+
+
+def prognosis_record(request, reference, version, member_id):
+    plan = _plan(request, reference, version, Action.EDIT)
+    member = records_in_case(request.user, plan.case, "child").select_related("person").filter(pk=member_id).first()
+    if member is None:
+        raise Http404("No such child in this case.")
+    existing = ReunificationPrognosis.objects.filter(plan=plan, member=member).first()
+    form = forms.PrognosisForm(request.POST or None, initial={"prognosis": existing.prognosis,
+                                                              "reasons": existing.reasons} if existing else {})
+    if request.method == "POST" and form.is_valid():
+        saved = save_or_form_error(form, lambda: services.prognosis_record(user=request.user, plan=plan, member=member,
+                                                                           **form.cleaned_data))
+        if saved:
+            messages.success(request, "Prognosis for reunification recorded."
+                             + (" Record the alternate permanent plan." if saved.prognosis == rules.POOR else ""))
+            return redirect(f"{plan.get_absolute_url()}#concurrent")
+    return _form_page(request, plan, form, f"Prognosis for reunification: {member.person.given_name}",
+                      submit="Record", intro="Concurrent planning: at each review of a child in care, how likely is "
+                                             "their safe return home, and why.")
+
+
+def alternate_plan_record(request, reference, version, member_id):
+    plan = _plan(request, reference, version, Action.EDIT)
+    prognosis = get_object_or_404(ReunificationPrognosis.objects.select_related("member__person"), plan=plan,
+                                  member_id=member_id)
+    existing = getattr(prognosis, "alternate", None)
+    initial = {k: getattr(existing, k) for k in ("with_whom", "legal_path", "people_searched", "people_assessed")} \
+        if existing else {}
+    form = forms.AlternatePlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if save_or_form_error(form, lambda: services.alternate_plan_record(user=request.user, prognosis=prognosis,
+                                                                           **form.cleaned_data)):
+            messages.success(request, "Alternate permanent plan recorded; it now needs the team leader's endorsement.")
+            return redirect(f"{plan.get_absolute_url()}#concurrent")
+    return _form_page(request, plan, form, f"Alternate permanent plan: {prognosis.member.person.given_name}",
+                      submit="Record", intro="The prognosis for reunification is poor: the plan for a permanent home "
+                                             "if the child cannot return, worked on at the same time.")
+
+
+def alternate_plan_decide(request, reference, version, member_id):
+    plan = _plan(request, reference, version)
+    alternate = get_object_or_404(AlternatePlan.objects.select_related("prognosis__member__person"),
+                                  prognosis__plan=plan, prognosis__member_id=member_id)
+    if not can(request.user, Action.APPROVE, plan.case):
+        raise PermissionDenied("Only a team leader of the case's team endorses an alternate plan.")
+    form = forms.AlternateDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        endorse = form.cleaned_data["decision"] == "endorse"
+        if save_or_form_error(form, lambda: services.alternate_plan_decide(
+                user=request.user, alternate=alternate, endorse=endorse, comment=form.cleaned_data["comment"])):
+            messages.success(request, "Alternate plan endorsed." if endorse else "Alternate plan returned.")
+            return redirect(f"{plan.get_absolute_url()}#concurrent")
+    return _form_page(request, plan, form, f"Endorse the alternate plan: {alternate.prognosis.member.person.given_name}",
+                      submit="Decide", intro=f"With {alternate.with_whom}, by {alternate.get_legal_path_display()}. "
+                                             f"Searched: {alternate.people_searched} Assessed: {alternate.people_assessed}")

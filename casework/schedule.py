@@ -26,6 +26,8 @@ SCHEDULE = {
     "Responses due dates check": ("responses.tasks.due_dates_check", {"minute": "15", "hour": "6"}),
     # 05:45 every day: alert case plans due soon or overdue (first plan, review) and overdue plan actions.
     "Case plan timeframes": ("caseplans.tasks.plan_timeframes_check", {"minute": "45", "hour": "5"}),
+    # 05:50 every day: alert caseworkers and team leaders to family-time reviews that are overdue.
+    "Family time reviews check": ("care.tasks.family_time_reviews_check", {"minute": "50", "hour": "5"}),
     # 04:00 every day: delete access-log looks older than ACCESS_LOG_RETENTION_DAYS, in batches.
     "Access log retention": ("cases.tasks.access_log_purge", {"minute": "0", "hour": "4"}),
     # 06:30 every day: e-mail each person a digest of their new alerts.

@@ -19,6 +19,7 @@ last run are in README ("Access matrix").
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 
@@ -28,11 +29,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from alerts.services import alert_raise
+from care import services as care_services
 from care.models import CarerHousehold
 from caseplans.models import PlanGoal
 from cases import demo_files
 from cases import services as case_services
-from cases.models import Role
+from cases.models import Person, Role
 from contacts import rules as contact_rules
 from contacts import services as contact_services
 from contacts import visits as visit_services
@@ -43,6 +45,7 @@ from services import services as referral_services
 from services.models import Service, ServiceProvider, ServiceType
 from tests import factories as f
 from tests.care.conftest import agree as care_agree
+from tests.care.conftest import arrange, staged
 from tests.care.conftest import household as care_household
 from tests.care.conftest import place as care_place
 from tests.caseplans.conftest import draft_plan
@@ -83,6 +86,11 @@ ROUTES = {
                      "caseplans:plan_pdf", "caseplans:concern_add", "caseplans:concern_edit", "caseplans:goal_add",
                      "caseplans:goal_edit", "caseplans:goal_review", "caseplans:action_add", "caseplans:action_edit",
                      "caseplans:action_complete", "caseplans:action_withdraw", "caseplans:action_reinstate"], CASE),
+    "care:family_time_list": GENERAL,
+    **dict.fromkeys(["care:family_time_create", "care:cultural_plan", "care:cultural_activity_add",
+                     "care:family_time_detail", "care:stage_add", "care:progression_request", "care:session_record",
+                     "care:review_record", "care:progression_decide", "caseplans:prognosis_record",
+                     "caseplans:alternate_plan", "caseplans:alternate_plan_decide"], CASE),
     **dict.fromkeys(["services:directory", "services:provider_detail", "services:approvals"], GENERAL),
     **dict.fromkeys(["services:cost_decide", "services:referral_create", "services:referral_detail",
                      "services:referral_edit", "services:referral_transition", "services:cost_request",
@@ -108,7 +116,9 @@ ROUTES = {
                      "case-plan-list", "plan-action-list", "service-provider-list", "service-provider-detail",
                      "service-list", "service-detail", "referral-list", "record-alert-list", "response-list",
                      "safety-assessment-list", "safety-plan-list", "supervision-review-list", "formal-review-list",
-                     "recommendation-list", "inbound-message-list", "attachment-list", "planned-visit-list"],
+                     "recommendation-list", "inbound-message-list", "attachment-list", "planned-visit-list",
+                     "family-time-list", "family-time-progression-list", "family-time-session-list",
+                     "cultural-plan-list"],
                     GENERAL),
     "responses-inbound": PUBLIC,  # sending systems authenticate with their own token
     **dict.fromkeys(["case-detail", "member-detail", "legal-status-detail", "goal-detail",
@@ -125,7 +135,11 @@ ROUTES = {
                      "formal-review-detail", "recommendation-detail", "recommendation-close",
                      "recommendation-decide", "inbound-message-detail", "attachment-detail", "attachment-download",
                      "attachment-withdraw", "planned-visit-detail", "planned-visit-reschedule",
-                     "planned-visit-cancel"], CASE),
+                     "planned-visit-cancel", "family-time-detail", "family-time-stages", "family-time-progress",
+                     "family-time-sessions", "family-time-reviews", "family-time-progression-detail",
+                     "family-time-progression-decide", "family-time-session-detail", "cultural-plan-detail",
+                     "cultural-plan-activities", "case-plan-prognosis", "case-plan-alternate-plan",
+                     "case-plan-alternate-decide"], CASE),
 }
 
 # A record one sees may still answer 404 where the page exists only in some state; each says why.
@@ -134,6 +148,9 @@ SEEN_404 = {
     "caseplans:action_reinstate": "only a withdrawn action is reinstated",
     # Who has looked at a case is not even hinted at to those who may not audit it.
     "cases:looks": "only the case's team leader and its office's managers see who has looked",
+    # The furnished plan is a first version: only a review version's poor prognosis has an alternate plan.
+    "caseplans:alternate_plan": "only a review version with a prognosis has an alternate plan",
+    "caseplans:alternate_plan_decide": "only a review version with a prognosis has an alternate plan",
 }
 
 
@@ -212,8 +229,16 @@ def _furnish(case, leader, system, paid_service, client):
     attachment = case_services.attachment_upload(
         user=worker, case=case, upload=SimpleUploadedFile("order.pdf", demo_files.pdf("Order")), title="Order")
     child = case.children[0]
-    placement = care_place(case, leader, _matrix_household(), child=case.children[1])
+    in_care = case.children[1]
+    placement = care_place(case, leader, _matrix_household(), child=in_care)
     agreement = care_agree(placement, worker)
+    Person.objects.filter(pk=in_care.person_id).update(indigenous_status="aboriginal")
+    in_care.person.refresh_from_db()
+    family_time = staged(arrange(in_care, worker), worker)
+    progression = care_services.progression_request(user=worker, arrangement=family_time, rationale="Going well")
+    session = care_services.session_record(user=worker, arrangement=family_time, on=today, outcome="cancelled",
+                                           by_whom="carer")
+    cultural = care_services.cultural_plan_save(user=worker, member=in_care, review_on=today + dt.timedelta(days=60))
     return {
         "reference": case.reference, "member_id": child.pk, "kind": "legal-status",
         "fact_id": child.legal_statuses.get().pk, "assessment_id": case.risk_assessments.get().pk,
@@ -237,6 +262,10 @@ def _furnish(case, leader, system, paid_service, client):
             "contacts:visit_reschedule": planned.pk, "contacts:visit_cancel": planned.pk, "planned-visit": planned.pk,
             "placement": placement.pk, "placement-agreement": agreement.pk, "care:placement_detail": placement.pk,
             "care:agreement_edit": placement.pk, "care:carer_visit": placement.pk,
+            **dict.fromkeys(["care:family_time_detail", "care:stage_add", "care:progression_request",
+                             "care:session_record", "care:review_record", "family-time"], family_time.pk),
+            "care:progression_decide": progression.pk, "family-time-progression": progression.pk,
+            "family-time-session": session.pk, "cultural-plan": cultural.pk,
         },
     }
 

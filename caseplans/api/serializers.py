@@ -3,7 +3,16 @@
 from rest_framework import serializers
 
 from caseplans import rules
-from caseplans.models import CasePlan, ChildObjective, PlanAction, PlanDecision, PlanGoal, ProtectiveConcern
+from caseplans.models import (
+    CasePlan,
+    ChildObjective,
+    LegalPath,
+    PlanAction,
+    PlanDecision,
+    PlanGoal,
+    ProtectiveConcern,
+    ReunificationPrognosis,
+)
 from cases.models import CasePlanGoal
 from cases.permissions import VisibleCaseField, VisibleRelatedField
 
@@ -120,3 +129,42 @@ class CopySerializer(serializers.Serializer):
     provided_on = serializers.DateField()
     how = serializers.CharField()
     right_of_review_told_on = serializers.DateField(required=False, allow_null=True)
+
+
+class PrognosisSerializer(serializers.Serializer):
+    member = VisibleRelatedField("child", help_text="A child in care of the plan's case")
+    prognosis = serializers.ChoiceField(choices=list(rules.PROGNOSIS_LABELS.items()))
+    reasons = serializers.CharField()
+
+
+class AlternatePlanSerializer(serializers.Serializer):
+    member = VisibleRelatedField("child", help_text="A child of the plan's case whose prognosis is poor")
+    with_whom = serializers.CharField(max_length=200)
+    legal_path = serializers.ChoiceField(choices=LegalPath.choices)
+    people_searched = serializers.CharField()
+    people_assessed = serializers.CharField()
+
+
+class AlternateDecisionSerializer(serializers.Serializer):
+    member = VisibleRelatedField("child", help_text="The child whose alternate plan is decided")
+    endorse = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ConcurrentPlanningSerializer(serializers.ModelSerializer):
+    """A child's prognosis at this review and their alternate permanent plan (if any)."""
+
+    alternate_plan = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReunificationPrognosis
+        fields = ["id", "plan", "member", "prognosis", "reasons", "recorded_by", "recorded_at", "alternate_plan"]
+        read_only_fields = fields
+
+    def get_alternate_plan(self, row) -> dict | None:
+        alternate = getattr(row, "alternate", None)
+        if alternate is None:
+            return None
+        return {"with_whom": alternate.with_whom, "legal_path": alternate.legal_path,
+                "people_searched": alternate.people_searched, "people_assessed": alternate.people_assessed,
+                "status": alternate.status, "decision_comment": alternate.decision_comment}

@@ -15,9 +15,10 @@ from rest_framework.response import Response
 
 from caseplans import selectors, services
 from caseplans.api import serializers
-from caseplans.models import CasePlan
+from caseplans.models import AlternatePlan, CasePlan, ReunificationPrognosis
 from cases.api.versioning import domain_errors, require_lock_version
 from cases.api.views import VisibleCasesContextMixin
+from cases.errors import CaseworkError
 from cases.permissions import Action, can, require
 
 _write = domain_errors
@@ -79,9 +80,9 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
 
     def get_object(self):
         # Endorse/return are POSTs by team leaders: the EDIT check of CaseAccessPermission does not apply.
-        if self.action in ("endorse", "return_plan", "pdf", "versions"):
+        if self.action in ("endorse", "return_plan", "pdf", "versions", "alternate_decide"):
             plan = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-            if self.action in ("endorse", "return_plan"):
+            if self.action in ("endorse", "return_plan", "alternate_decide"):
                 self._require_leader(plan)
             return plan
         return super().get_object()
@@ -164,6 +165,48 @@ class CasePlanViewSet(VisibleCasesContextMixin, mixins.ListModelMixin, mixins.Re
         lock_version = require_lock_version(request.data)
         saved = _write(lambda: save(plan, part, serializer.validated_data, lock_version))
         return Response(serializer_class(saved).data)
+
+    def _concurrent(self, request, body_class, write):
+        """A concurrent-planning write on a review version: the plan resolves first (404 before
+        the body is read), the child through the plan's case."""
+        plan = self.get_object()
+        body = body_class(data=request.data, context={**self.get_serializer_context(), "case": plan.case})
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        member = data.pop("member")
+        _write(lambda: write(plan, member, data))
+        row = ReunificationPrognosis.objects.select_related("alternate").get(plan=plan, member=member)
+        return Response(serializers.ConcurrentPlanningSerializer(row).data)
+
+    @extend_schema(request=serializers.PrognosisSerializer, responses=serializers.ConcurrentPlanningSerializer)
+    @action(detail=True, methods=["post"])
+    def prognosis(self, request, pk=None):
+        """At a review: a child in care's prognosis for reunification, with its reasons."""
+        return self._concurrent(request, serializers.PrognosisSerializer, lambda plan, member, data:
+                                services.prognosis_record(user=request.user, plan=plan, member=member, **data))
+
+    @extend_schema(request=serializers.AlternatePlanSerializer, responses=serializers.ConcurrentPlanningSerializer)
+    @action(detail=True, methods=["post"], url_path="alternate-plan")
+    def alternate_plan(self, request, pk=None):
+        """A poor prognosis: the alternate permanent plan (endorsed by a team leader before the review completes)."""
+        def write(plan, member, data):
+            prognosis = ReunificationPrognosis.objects.filter(plan=plan, member=member).first()
+            if prognosis is None:
+                raise CaseworkError("Record the prognosis for reunification first.")
+            return services.alternate_plan_record(user=request.user, prognosis=prognosis, **data)
+        return self._concurrent(request, serializers.AlternatePlanSerializer, write)
+
+    @extend_schema(request=serializers.AlternateDecisionSerializer,
+                   responses=serializers.ConcurrentPlanningSerializer)
+    @action(detail=True, methods=["post"], url_path="alternate-plan/decide")
+    def alternate_decide(self, request, pk=None):
+        """A team leader of the case's team endorses (or returns) a child's alternate permanent plan."""
+        def write(plan, member, data):
+            alternate = AlternatePlan.objects.filter(prognosis__plan=plan, prognosis__member=member).first()
+            if alternate is None:
+                raise CaseworkError("No alternate plan is recorded for this child.")
+            return services.alternate_plan_decide(user=request.user, alternate=alternate, **data)
+        return self._concurrent(request, serializers.AlternateDecisionSerializer, write)
 
     @extend_schema(responses=serializers.CasePlanSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
