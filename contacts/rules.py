@@ -196,6 +196,10 @@ class CaseMonthFacts(NamedTuple):
     # For long-term guardianship to a suitable person: member id → date of the latest F2F
     # with the child and the guardian before this month.
     last_guardian_contact: Mapping[int, dt.date] = MappingProxyType({})
+    # Child member id → every living arrangement of the month, latest first: (effective_from,
+    # effective_to, kind, with_person_id). Read by the federal visit measure (contacts.federal).
+    living_arrangements: Mapping[int, tuple[tuple[dt.date, dt.date | None, str, int | None], ...]] = \
+        MappingProxyType({})
 
 
 # --- Output -----------------------------------------------------------------------
