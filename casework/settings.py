@@ -409,7 +409,10 @@ AT_RISK_DAYS_PER_VISIT = env.int("AT_RISK_DAYS_PER_VISIT", default=3)
 # The US federal monthly caseworker-visit measure (contacts.federal; README "The federal
 # monthly caseworker-visit measure"): shown on the managers' dashboard and in the API when on.
 # It is computed with every result either way, so switching it on shows past months at once.
-FEDERAL_VISIT_MEASURE = env.bool("FEDERAL_VISIT_MEASURE", default=True)
+_FEDERAL_VISIT_MEASURE = env("FEDERAL_VISIT_MEASURE", default="on").strip().lower()
+if _FEDERAL_VISIT_MEASURE not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+    raise ImproperlyConfigured("FEDERAL_VISIT_MEASURE must be on or off (1/0, true/false, yes/no)")
+FEDERAL_VISIT_MEASURE = _FEDERAL_VISIT_MEASURE in {"1", "true", "yes", "on"}
 # Target share of child-months in care with a caseworker visit, in percent (the Act's 95 %).
 FEDERAL_VISIT_TARGET = env.int("FEDERAL_VISIT_TARGET", default=95)
 if not 1 <= FEDERAL_VISIT_TARGET <= 100:

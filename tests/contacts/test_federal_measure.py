@@ -289,3 +289,21 @@ def test_the_pages_cost_the_same_queries_with_more_child_months(client, cast, ag
         client.get("/contacts/dashboard/federal/")
     with django_assert_max_num_queries(16):
         client.get("/api/federal-visits/child-months/")
+
+
+@pytest.mark.parametrize("environment,starts", [
+    ({}, True), ({"FEDERAL_VISIT_TARGET": "90"}, True), ({"FEDERAL_VISIT_TARGET": "0"}, False),
+    ({"FEDERAL_VISIT_TARGET": "101"}, False), ({"FEDERAL_VISIT_TARGET": "ninety"}, False),
+    ({"FEDERAL_VISIT_MEASURE": "0"}, True), ({"FEDERAL_VISIT_MEASURE": "perhaps"}, False),
+])
+def test_bad_federal_settings_fail_at_start(environment, starts):
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    env = {**os.environ, **environment, "DJANGO_SETTINGS_MODULE": "casework.settings"}
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True,
+                            text=True, timeout=60, cwd=django_settings.BASE_DIR)
+    assert (result.returncode == 0) == starts, result.stderr[-1000:]
