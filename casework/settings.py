@@ -406,6 +406,17 @@ if COMPLIANCE_CHUNK_MAX_SENDS < 1:
 ALERT_ESCALATION_DAYS = env.int("ALERT_ESCALATION_DAYS", default=7)
 # Days a face-to-face visit needs to arrange comfortably, for the "at risk this month" warning.
 AT_RISK_DAYS_PER_VISIT = env.int("AT_RISK_DAYS_PER_VISIT", default=3)
+# The US federal monthly caseworker-visit measure (contacts.federal; README "The federal
+# monthly caseworker-visit measure"): shown on the managers' dashboard and in the API when on.
+# It is computed with every result either way, so switching it on shows past months at once.
+_FEDERAL_VISIT_MEASURE = env("FEDERAL_VISIT_MEASURE", default="on").strip().lower()
+if _FEDERAL_VISIT_MEASURE not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+    raise ImproperlyConfigured("FEDERAL_VISIT_MEASURE must be on or off (1/0, true/false, yes/no)")
+FEDERAL_VISIT_MEASURE = _FEDERAL_VISIT_MEASURE in {"1", "true", "yes", "on"}
+# Target share of child-months in care with a caseworker visit, in percent (the Act's 95 %).
+FEDERAL_VISIT_TARGET = env.int("FEDERAL_VISIT_TARGET", default=95)
+if not 1 <= FEDERAL_VISIT_TARGET <= 100:
+    raise ImproperlyConfigured("FEDERAL_VISIT_TARGET must be a whole percentage from 1 to 100")
 # Address used in e-mailed links.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # --- caseplans (statutory timeframes) -------------------------------------------

@@ -16,7 +16,7 @@ from alerts.selectors import alerts_for
 from cases.access_log import note_look
 from cases.models import RiskLevel, Role, User
 from cases.permissions import visible_cases
-from contacts import dashboards, rules, selectors, tasks
+from contacts import dashboards, federal, federal_dashboards, rules, selectors, tasks
 from contacts.models import MonthStatus, ScheduledVisit, VisitStatus
 from contacts.templatetags.contact_tags import month_status
 
@@ -88,6 +88,8 @@ def team_dashboard(request):
 
 
 def manager_dashboard(request):
+    if request.GET.get("export") == "federal" and settings.FEDERAL_VISIT_MEASURE:
+        return _federal_export(request)
     months, tables, overall = _tables(request, ["office", "team", "risk_level", "case_type"])
     if "export" in request.GET:
         return _export(request, months, tables)
@@ -95,8 +97,25 @@ def manager_dashboard(request):
              "series": [{"label": value, "data": [cells[m].rate if m in cells else None for m in months]}
                         for value, cells in tables[0][2].items()]}
     return render(request, "contacts/dashboard_manager.html", {
-        "months": months, "tables": tables, "overall": overall, "chart": chart,
+        "months": months, "tables": tables, "overall": overall, "chart": chart, **_federal_section(request),
     })
+
+
+def _federal_section(request) -> dict:
+    """The federal visit measure's section of the managers' dashboard, in an agency that reports it."""
+    if not settings.FEDERAL_VISIT_MEASURE:
+        return {}
+    months = federal_dashboards.federal_months()
+    return {"federal": federal_dashboards.federal_summary(request.user, months), "federal_months": months,
+            "federal_target": settings.FEDERAL_VISIT_TARGET, "federal_threshold": federal.RESIDENCE_THRESHOLD}
+
+
+def _federal_export(request):
+    months = federal_dashboards.federal_months()
+    rows = federal_dashboards.summary_rows(federal_dashboards.federal_summary(request.user, months))
+    response = HttpResponse(dashboards.to_csv(federal_dashboards.SUMMARY_HEADER, rows), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="federal-visits-{months[0]:%Y-%m}-{months[-1]:%Y-%m}.csv"'
+    return response
 
 
 def drill_down(request):

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.models import CaseMember, LivingArrangement, LivingKind, RiskAssessment, Role, User
-from contacts import rules
+from contacts import federal_demo, rules
 from contacts.models import (
     Contact,
     ContactKind,
@@ -136,6 +136,7 @@ def seed(agency, cases, *, scale: bool) -> None:
         with_whom = ScheduledVisit.members.through
         with_whom.objects.bulk_create([with_whom(scheduledvisit_id=v.pk, casemember_id=m)
                                        for v in visits for m in children[v.case_id]], batch_size=5000)
+    federal_demo.vary_placement_visits([c.pk for c in cases])
     if not scale:
         compute_history(cases)
 

@@ -111,10 +111,12 @@ def load_month_facts(cases: QuerySet, month: dt.date) -> dict[int, rules.CaseMon
     involvement = provider_involvement(case_ids, month, last_day)
 
     people_by_case = defaultdict(list)
+    living_by_case = defaultdict(dict)
     guardian_children = {}
     opened = {pk: opened_on for pk, opened_on, _ in case_rows}
     for member_id, case_id, person_id, role, name, joined_on, left_on in members:
         if role == "child":
+            living_by_case[case_id][member_id] = tuple(living[member_id])
             day = max(month, opened.get(case_id, month), joined_on)
             order_started_on, _, legal_status = _in_force(statuses[member_id], day) or (None, None, None)
             _, _, goal = _in_force(goals[member_id], day) or (None, None, None)
@@ -141,7 +143,7 @@ def load_month_facts(cases: QuerySet, month: dt.date) -> dict[int, rules.CaseMon
             risk_level=rules.risk_level_for_month(risks[pk], month, opened_on),
             people=tuple(people_by_case[pk]), contacts=tuple(contacts_by_case[pk]),
             involved_providers=tuple(involvement.get(pk, ())), adjustments=tuple(adjustments[pk]),
-            last_guardian_contact=last_guardian_contact.get(pk, {}),
+            last_guardian_contact=last_guardian_contact.get(pk, {}), living_arrangements=living_by_case[pk],
             carer_placements=carer_placements.get(pk, ()), carer_visit_months=settings.CARER_VISIT_MONTHS,
         )
         for pk, opened_on, closed_on in case_rows

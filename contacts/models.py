@@ -319,6 +319,12 @@ class CaseMonth(models.Model):
                                                                               "computed with (contacts.results."
                                                                               "rules_fingerprint); another one makes "
                                                                               "the nightly run compute it again")
+    # The US federal monthly caseworker-visit measure (contacts.federal), computed with the
+    # standard from the same facts and frozen with it: counts to sum, and the child-months.
+    federal_children = models.PositiveSmallIntegerField(default=0, help_text="Children in care all month")
+    federal_visited = models.PositiveSmallIntegerField(default=0, help_text="Of those, seen by a caseworker")
+    federal_at_residence = models.PositiveSmallIntegerField(default=0, help_text="Of those, seen in their residence")
+    federal = models.JSONField(default=list, blank=True, help_text="The child-months (contacts.federal.ChildMonth)")
     closed_at = models.DateTimeField(null=True, blank=True, help_text="When the month was closed and frozen")
     result_at_close = models.JSONField(null=True, blank=True,
                                        help_text="The result as frozen at close, kept when a late contact amends it")

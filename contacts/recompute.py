@@ -18,13 +18,14 @@ from alerts.models import Alert, AlertKind
 from alerts.services import AlertSpec, alerts_raise_many, alerts_resolve_many
 from cases.models import Case, User
 from casework.dates import day_label
-from contacts import rules
+from contacts import federal, rules
 from contacts.facts import load_month_facts
 from contacts.models import CaseMonth, CaseMonthAmendment, MonthStatus, PendingRecompute, ScheduledVisit, VisitStatus
 from contacts.results import (
     at_risk_from_stored,
     bulk_evaluation,
     evaluation_json,
+    federal_json,
     result_row,
     rules_fingerprint,
     store_results,
@@ -61,17 +62,17 @@ def case_months_recompute(*, cases: QuerySet, month: dt.date, by=None, reason: s
     with bulk_evaluation():
         rows, amendments = [], []
         for case_id, case_facts in load_month_facts(cases, month).items():
-            evaluation = rules.evaluate(case_facts)
+            evaluation, federal_month = rules.evaluate(case_facts), federal.evaluate(case_facts)
             at_risk = rules.at_risk(evaluation, today, case_id in planned, settings.AT_RISK_DAYS_PER_VISIT,
                                     visit_missed=case_id in missed)
             if case_id in closed:
                 before, after = stored_result(closed[case_id]), evaluation_json(evaluation)
-                if before == after:
+                if before == after and closed[case_id].federal == federal_json(federal_month):
                     continue  # nothing changes: the closed month stays exactly as it is
                 amendments.append(CaseMonthAmendment(case_id=case_id, month=month, amended_at=now, amended_by=by,
                                                      reason=reason.strip()[:300], result_before=before,
                                                      result_after=after))
-            rows.append(result_row(case_id, month, evaluation, now, at_risk, fingerprint))
+            rows.append(result_row(case_id, month, evaluation, now, at_risk, fingerprint, federal_month=federal_month))
         with transaction.atomic():
             store_results(rows)
             if amendments:

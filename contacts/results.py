@@ -17,16 +17,18 @@ from django.db import connection
 
 from care import facts as care_facts
 from care import rules as care_rules
-from contacts import facts, rules
+from contacts import facts, federal, rules
 from contacts.models import CaseMonth
 from services.selectors import provider_involvement
 
+# The federal visit measure's columns (contacts.federal), written with the standard's result.
+FEDERAL_FIELDS = ["federal_children", "federal_visited", "federal_at_residence", "federal"]
 RESULT_FIELDS = ["status", "case_type", "risk_level", "required_total", "achieved_total", "lines", "not_counted",
                  "notes", "not_assessable_reason", "adjustment", "separate_lines"]
-JSON_FIELDS = frozenset({"lines", "not_counted", "notes", "adjustment", "separate_lines"})
+JSON_FIELDS = frozenset({"lines", "not_counted", "notes", "adjustment", "separate_lines", "federal"})
 # Columns written by a recompute, in the order of the tuples `result_row` returns.
 STORED_FIELDS = ["case", "month", *RESULT_FIELDS, "computed_at", "at_risk", "visits_needed", "support_needed",
-                 "rules_fingerprint"]
+                 "rules_fingerprint", *FEDERAL_FIELDS]
 
 # Settings a result depends on: the agency's time zone draws the months' bounds, and the
 # early warning's days per visit. A new value makes every result out of date.
@@ -40,7 +42,7 @@ def _code_digest() -> bytes:
     deploy with a changed table, a fixed rule) makes every result out of date; hashing the
     source means nobody has to remember to bump a version number."""
     digest = hashlib.sha256()
-    for part in (rules, facts, provider_involvement, result_columns, care_rules, care_facts):
+    for part in (rules, facts, federal, provider_involvement, result_columns, federal_columns, care_rules, care_facts):
         try:
             digest.update(inspect.getsource(part).encode())
         except OSError:  # deployed without sources: only a settings change is seen then
@@ -78,9 +80,21 @@ def at_risk_from_stored(month, status: str, visits_needed: int, support_needed: 
 
 
 def result_row(case_id: int, month, evaluation: rules.Evaluation, computed_at, at_risk: bool,
-               fingerprint: str) -> tuple:
+               fingerprint: str, *, federal_month: federal.FederalMonth) -> tuple:
     """One row for `store_results`: the values of STORED_FIELDS."""
-    return (case_id, month, *result_columns(evaluation), computed_at, at_risk, *still_needed(evaluation), fingerprint)
+    return (case_id, month, *result_columns(evaluation), computed_at, at_risk, *still_needed(evaluation), fingerprint,
+            *federal_columns(federal_month))
+
+
+def federal_columns(federal_month: federal.FederalMonth) -> tuple:
+    """The values of FEDERAL_FIELDS, the child-months as JSON text."""
+    return (federal_month.children, federal_month.visited, federal_month.at_residence,
+            _as_json(federal_month.child_months))
+
+
+def federal_json(federal_month: federal.FederalMonth) -> list:
+    """The child-months as CaseMonth.federal holds them (to compare with a stored row's)."""
+    return orjson.loads(federal_columns(federal_month)[-1])
 
 
 def _as_json(value) -> str:

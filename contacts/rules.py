@@ -200,6 +200,10 @@ class CaseMonthFacts(NamedTuple):
     # Children in care (care.rules): the month's placements and how often their carers are visited.
     carer_placements: tuple = ()
     carer_visit_months: int = 1
+    # Child member id → every living arrangement of the month, latest first: (effective_from,
+    # effective_to, kind, with_person_id). Read by the federal visit measure (contacts.federal).
+    living_arrangements: Mapping[int, tuple[tuple[dt.date, dt.date | None, str, int | None], ...]] = \
+        MappingProxyType({})
 
 
 # --- Output -----------------------------------------------------------------------

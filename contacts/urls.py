@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts import dashboard_views, views, visit_views
+from contacts import dashboard_views, federal_views, views, visit_views
 
 app_name = "contacts"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/cases/", dashboard_views.drill_down, name="drill_down"),
+    path("dashboard/federal/", federal_views.child_months, name="federal_child_months"),
     path("runs/", dashboard_views.runs, name="runs"),
     path("runs/now/", dashboard_views.run_now, name="run_now"),
     path("runs/<int:pk>/", dashboard_views.run_detail, name="run"),

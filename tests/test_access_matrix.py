@@ -79,7 +79,7 @@ ROUTES = {
     "contacts:feed": PUBLIC,  # the secret token in the address is the key (tests/contacts/test_visit_planning.py)
     **dict.fromkeys(["contacts:drafts", "contacts:visits", "contacts:approvals", "contacts:dashboard",
                      "contacts:drill_down", "contacts:runs", "contacts:run_now", "contacts:run", "contacts:calendar",
-                     "contacts:feed_settings"], GENERAL),
+                     "contacts:feed_settings", "contacts:federal_child_months"], GENERAL),
     "caseplans:dashboard": GENERAL,
     **dict.fromkeys(["caseplans:plan_start", "caseplans:plan_detail", "caseplans:plan_edit", "caseplans:plan_submit",
                      "caseplans:plan_endorse", "caseplans:plan_return", "caseplans:plan_copy", "caseplans:plan_review",
@@ -118,7 +118,7 @@ ROUTES = {
                      "safety-assessment-list", "safety-plan-list", "supervision-review-list", "formal-review-list",
                      "recommendation-list", "inbound-message-list", "attachment-list", "planned-visit-list",
                      "family-time-list", "family-time-progression-list", "family-time-session-list",
-                     "cultural-plan-list"],
+                     "cultural-plan-list", "federal-visits", "federal-visit-child-months"],
                     GENERAL),
     "responses-inbound": PUBLIC,  # sending systems authenticate with their own token
     **dict.fromkeys(["case-detail", "member-detail", "legal-status-detail", "goal-detail",

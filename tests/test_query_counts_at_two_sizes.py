@@ -32,7 +32,8 @@ PAGES = {
     "team leader": ["/cases/", "/contacts/approvals/", "/contacts/dashboard/", "/contacts/dashboard/cases/",
                     "/plans/due/", "/responses/due/", "/responses/inbound/", "/alerts/", "/contacts/visits/calendar/"],
     "manager": ["/cases/", "/contacts/dashboard/", "/contacts/dashboard/cases/", "/responses/due/",
-                "/responses/inbound/"],
+                "/responses/inbound/", "/contacts/dashboard/federal/", "/api/federal-visits/",
+                "/api/federal-visits/child-months/"],
     "financial delegate": ["/services/approvals/"],
     "administrator": ["/contacts/runs/"],
 }
