@@ -14,6 +14,7 @@ REGISTERED_SECTIONS = [  # (order, template), as each app's AppConfig.ready() re
     (15, "responses/_case_section.html"),
     (20, "caseplans/_case_section.html"),
     (25, "care/_case_section.html"),
+    (26, "care/_family_time_section.html"),
     (30, "services/_case_section.html"),
     (40, "cases/_attachments_section.html"),
 ]
