@@ -34,7 +34,7 @@ from care.models import CarerHousehold
 from caseplans.models import PlanGoal
 from cases import demo_files
 from cases import services as case_services
-from cases.models import Person, Role
+from cases.models import ChildGoal, Person, Role
 from contacts import rules as contact_rules
 from contacts import services as contact_services
 from contacts import visits as visit_services
@@ -231,6 +231,7 @@ def _furnish(case, leader, system, paid_service, client):
     child = case.children[0]
     in_care = case.children[1]
     placement = care_place(case, leader, _matrix_household(), child=in_care)
+    ChildGoal.objects.filter(member=in_care).update(goal="reunification")  # family time's staged plan
     agreement = care_agree(placement, worker)
     Person.objects.filter(pk=in_care.person_id).update(indigenous_status="aboriginal")
     in_care.person.refresh_from_db()

@@ -35,7 +35,7 @@ def test_progress_a_family_time_plan_with_the_team_leaders_approval(page, sign_i
 
     sign_in(cast.worker)
     page.goto(case.get_absolute_url())
-    page.get_by_role("heading", name="Children in care").wait_for()
+    page.get_by_role("heading", name="Family time and cultural support").wait_for()
     assert_accessible(page)
     page.get_by_role("link", name=re.compile("once a fortnight")).click()
     page.get_by_role("heading", name=re.compile("Family time:")).wait_for()

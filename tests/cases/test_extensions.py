@@ -5,6 +5,7 @@ list annotations without a query per row."""
 import pytest
 
 from cases import extensions
+from tests.care.conftest import put_in_care
 from tests.conftest import make_family_case
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,7 @@ def test_the_apps_register_their_case_page_sections_in_this_order():
 
 def test_the_case_page_renders_every_registered_section_in_order_the_leading_ones_first(client, cast):
     case = make_family_case(cast.worker)
+    put_in_care(case.children[0])  # the family-time section is about children in care
     client.force_login(cast.worker)
     response = client.get(f"/cases/{case.reference}/")
     used = [t.name for t in response.templates]
