@@ -151,8 +151,7 @@ def stability(request):
 
 
 def _family_time_page(request, case, form, title, *, back, submit="Save", intro=""):
-    return render(request, "care/family_time_form.html", {"form": form, "case": case, "title": title, "submit": submit,
-                                              "intro": intro, "back": back})
+    return _form_page(request, form, title, case=case, back=back, intro=intro, submit=submit)
 
 
 def _arrangement(request, pk, action=Action.VIEW):

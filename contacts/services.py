@@ -338,7 +338,7 @@ def _draft_sent_before(*, user, case: Case, data: dict) -> ContactDraft | None:
     keys = {name: data[name] for name in SAME_TYPING_KEYS if isinstance(data.get(name), str) and data[name]}
     if not keys:
         return None
-    Case.objects.select_for_update().filter(pk=case.pk).exists()  # one such save at a time per case
+    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))  # one at a time per case
     name, value = next(iter(keys.items()))
     return ContactDraft.objects.filter(case=case, author=user, **{f"data__{name}": value}).first()
 
